@@ -1,0 +1,630 @@
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using Diagnostics.Spectra.Architecture;
+using Diagnostics.Spectra.Laws;
+
+namespace Diagnostics.Spectra.Inversion
+{
+    /// <summary>
+    /// The master equation of the law of J^T J, normalised to mean 1, as a polynomial system in the
+    /// moment series m = M(zeta) and one auxiliary unknown per layer whose D^2 law has several non-zero atoms.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// With widths N_0..N_L, lambda_l = N_l / N_{l-1}, r_l = N_0 / N_l and nu_l the law of D_l^2, the S-transforms
+    /// of the rectangular factors (Marchenko-Pastur for Gaussian W, a scaled projection for orthogonal W) multiply
+    /// with the width ratios as in Chhaibi et al. (2022, Thm 2.3) and give
+    /// M^{-1}(m) = ((1 + m) / m) prod_l kappa_l omega_l(r_l m) M_{nu_l}^{-1}(r_l m) r_l m,
+    /// kappa_l = sigma_l^2 lambda_l (Gaussian) or sigma_l^2 min(1, lambda_l) (orthogonal),
+    /// omega_l(w) = 1 (Gaussian) or 1 / (1 + min(1, lambda_l) w) (orthogonal).
+    /// Dividing by the mean m_1 = prod_l kappa_l E[nu_l] (zeta = z / m_1) and writing
+    /// M_{nu}^{-1}(w) = E[nu] / (w u) with u Phi(rho w u / r) = 1, Phi(s) = sum_j (p_j c_j / E[nu]) / (1 - c_j s):
+    /// </para>
+    /// <para>
+    /// E_0 = A(m) / zeta - m B(m) prod_i u_i^{n_i} = 0, A(m) = (1 + m) prod_{single-atom layers} (1 + (r_l / p_l) m),
+    /// B(m) = prod_{orthogonal layers} (1 + min(1, lambda_l) r_l m), and for each multi-atom layer (grouped when
+    /// identical, multiplicity n_i) E_i = u_i Phi_i(rho_i m u_i) - 1 = 0 with rho_i = r_i / E[nu_i].
+    /// Layers with one non-zero atom (ReLU, hard tanh, identity...) have u = 1 / (1 + (r/p) m) in closed form and
+    /// enter A; with no multi-atom layer the system is the single polynomial phi_zeta(m) = A(m) / zeta - m B(m).
+    /// As zeta -&gt; infinity the solution tends to m = 0, u_i = 1, the proxy of the lilypad method.
+    /// </para>
+    /// </remarks>
+    internal sealed class MasterEquation
+    {
+        private readonly double[] _a;      // A(m) = prod (1 + a_k m)^{ka_k}
+        private readonly int[] _ka;
+        private readonly double[] _e;      // B(m) = prod (1 + e_k m)^{ke_k}
+        private readonly int[] _ke;
+        private readonly double[] _rho;    // multi-atom unknowns
+        private readonly int[] _mult;
+        private readonly double[][] _c;    // atoms c_ij
+        private readonly double[][] _pi;   // normalised weights p_ij c_ij / E[nu_i], summing to 1
+        private readonly int _total;
+        private readonly double _mScale;
+
+        // Work buffers (one equation object per thread).
+        private readonly Complex[] _cJac, _dJac, _diag, _residual, _step;
+        private readonly double[] _bound;
+        private readonly double[] _weight;
+
+        private MasterEquation(List<(double a, int k)> a, List<(double e, int k)> e, List<GeneralFactor> general, double rankFraction, double mean)
+        {
+            _a = new double[a.Count];
+            _ka = new int[a.Count];
+            for (int i = 0; i < a.Count; i++) (_a[i], _ka[i]) = a[i];
+            _e = new double[e.Count];
+            _ke = new int[e.Count];
+            for (int i = 0; i < e.Count; i++) (_e[i], _ke[i]) = e[i];
+            int n = general.Count;
+            _rho = new double[n];
+            _mult = new int[n];
+            _c = new double[n][];
+            _pi = new double[n][];
+            double scale = 1;
+            for (int i = 0; i < n; i++)
+            {
+                var g = general[i];
+                _rho[i] = g.Rho;
+                _mult[i] = g.Multiplicity;
+                _c[i] = g.Atoms;
+                _pi[i] = g.Weights;
+                _total += g.Multiplicity;
+                scale = Math.Max(scale, g.Rho * g.Atoms[g.Atoms.Length - 1]);
+            }
+
+            foreach (var x in _a) scale = Math.Max(scale, x);
+            foreach (var x in _e) scale = Math.Max(scale, x);
+            _mScale = 1 / scale;
+            RankFraction = rankFraction;
+            Mean = mean;
+            _bound = new double[n];
+            _weight = new double[n + 1];
+            _cJac = new Complex[n];
+            _dJac = new Complex[n];
+            _diag = new Complex[n];
+            _residual = new Complex[n + 1];
+            _step = new Complex[n + 1];
+        }
+
+        /// <summary>Number of unknowns: m plus one per distinct multi-atom layer.</summary>
+        public int Dimension => 1 + _rho.Length;
+
+        /// <summary>1 - atom at zero of J^T J: min(1, min_l alpha_l N_l / N_0).</summary>
+        public double RankFraction { get; }
+
+        /// <summary>m_1 = mean of the law of J^T J; zeta = z / m_1.</summary>
+        public double Mean { get; }
+
+        /// <summary>True when the system is the single rational equation of Chhaibi et al.</summary>
+        public bool IsRational => _rho.Length == 0;
+
+        /// <summary>Largest total degree seen by the Kantorovich bound (for documentation and tests).</summary>
+        public int ProductDegree => _total;
+
+        internal readonly struct GeneralFactor
+        {
+            public GeneralFactor(double rho, int multiplicity, double[] atoms, double[] weights, double activeOverR)
+            {
+                Rho = rho;
+                Multiplicity = multiplicity;
+                Atoms = atoms;
+                Weights = weights;
+                ActiveOverR = activeOverR;
+            }
+
+            public double Rho { get; }
+            public int Multiplicity { get; }
+            public double[] Atoms { get; }
+            public double[] Weights { get; }
+            public double ActiveOverR { get; }
+        }
+
+        /// <summary>Builds the master equation from per-layer D^2 laws.</summary>
+        public static MasterEquation Create(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws)
+        {
+            int depth = network.Depth;
+            double n0 = network.Widths[0];
+            var a = new List<(double, int)>();
+            var e = new List<(double, int)>();
+            var general = new List<GeneralFactor>();
+            double rank = 1;
+            double logMean = 0;
+            AddFactor(a, 1.0);
+            for (int l = 0; l < depth; l++)
+            {
+                var layer = network.Layers[l];
+                var law = laws[l];
+                double nPrev = network.Widths[l];
+                double nl = network.Widths[l + 1];
+                double lambda = nl / nPrev;
+                double r = n0 / nl;
+                double active = 1 - law.ZeroMass;
+                rank = Math.Min(rank, active / r);
+                bool orthogonal = layer.Weights == WeightDistribution.Orthogonal;
+                double kappa = layer.WeightVariance * (orthogonal ? Math.Min(1, lambda) : lambda);
+                logMean += Math.Log(kappa) + Math.Log(law.Mean);
+                if (orthogonal) AddFactor(e, Math.Min(1, lambda) * r);
+                if (law.IsSingleAtom)
+                {
+                    AddFactor(a, r / active);
+                    continue;
+                }
+
+                var atoms = (double[])law.Values.Clone();
+                var weights = new double[atoms.Length];
+                for (int j = 0; j < atoms.Length; j++) weights[j] = law.Masses[j] * atoms[j] / law.Mean;
+                double rho = r / law.Mean;
+                int existing = general.FindIndex(g => g.Rho == rho && SameAtoms(g, atoms, weights));
+                if (existing >= 0)
+                {
+                    var g = general[existing];
+                    general[existing] = new GeneralFactor(g.Rho, g.Multiplicity + 1, g.Atoms, g.Weights, g.ActiveOverR);
+                }
+                else
+                {
+                    general.Add(new GeneralFactor(rho, 1, atoms, weights, active / r));
+                }
+            }
+
+            double mean = Math.Exp(logMean);
+            return new MasterEquation(a, e, general, rank, mean);
+        }
+
+        private static void AddFactor(List<(double, int)> list, double coefficient)
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (list[i].Item1 == coefficient)
+                {
+                    list[i] = (coefficient, list[i].Item2 + 1);
+                    return;
+                }
+            }
+
+            list.Add((coefficient, 1));
+        }
+
+        private static bool SameAtoms(GeneralFactor g, double[] atoms, double[] weights)
+        {
+            if (g.Atoms.Length != atoms.Length) return false;
+            for (int j = 0; j < atoms.Length; j++)
+            {
+                if (g.Atoms[j] != atoms[j] || g.Weights[j] != weights[j]) return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>The solution at zeta = infinity: m = 0, g_i = 1.</summary>
+        public void Proxy(Complex[] y)
+        {
+            y[0] = Complex.Zero;
+            for (int i = 1; i < y.Length; i++) y[i] = Complex.One;
+        }
+
+        /// <summary>
+        /// Kantorovich test at <paramref name="start"/> for the equation at <paramref name="zeta"/>; when it passes,
+        /// Newton-Raphson from there, which then provably converges, writes the root into <paramref name="solution"/>.
+        /// </summary>
+        /// <returns>False when the basin test fails (nothing is written).</returns>
+        /// <exception cref="SpectralConvergenceException">Newton did not settle although the test passed (round-off floor).</exception>
+        public bool TryCertifiedSolve(Complex zeta, Complex[] start, Complex[] solution, double tolerance, int maxIterations)
+        {
+            if (IsRational) return TryCertifiedSolveScalar(zeta, start, solution, tolerance, maxIterations);
+            if (!NewtonStep(zeta, start, out double alpha, out Complex schur)) return false;
+            if (!(alpha * LipschitzBound(zeta, start, 2 * alpha, schur) <= 0.5)) return false;
+
+            int n = Dimension;
+            for (int i = 0; i < n; i++) solution[i] = start[i] + _step[i];
+            // Convergence is judged on the plain relative size of the step: the scaled units of the basin test can be
+            // far below round-off (m near a zero of a factor), where Newton stalls at the double-precision floor.
+            double previous = PlainStepSize(solution);
+            for (int it = 0; it < maxIterations; it++)
+            {
+                if (previous <= tolerance) return true;
+                if (!NewtonStep(zeta, solution, out _, out _))
+                    throw new SpectralConvergenceException($"Newton lost regularity at zeta = {zeta} after a passed basin test.");
+                for (int i = 0; i < n; i++) solution[i] += _step[i];
+                double size = PlainStepSize(solution);
+                if (size <= tolerance || (size >= previous && size < 1e-8)) return true;
+                previous = size;
+            }
+
+            throw new SpectralConvergenceException($"Newton did not reach tolerance {tolerance:g3} in {maxIterations} iterations at zeta = {zeta}.");
+        }
+
+        private double PlainStepSize(Complex[] y)
+        {
+            double size = Complex.Abs(_step[0]) / (Complex.Abs(y[0]) + _mScale);
+            for (int i = 1; i < y.Length; i++) size = Math.Max(size, Complex.Abs(_step[i]) / (Complex.Abs(y[i]) + 1));
+            return size;
+        }
+
+        // ---- scalar (rational) case: phi(m) = A(m)/zeta - m B(m) ----
+
+        private bool TryCertifiedSolveScalar(Complex zeta, Complex[] start, Complex[] solution, double tolerance, int maxIterations)
+        {
+            Complex m0 = start[0];
+            Complex invZeta = Complex.One / zeta;
+            ScalarValue(invZeta, m0, out Complex f, out Complex df);
+            if (df == Complex.Zero) return false;
+            Complex h = -f / df;
+            double hAbs = Complex.Abs(h);
+            // Kantorovich: |phi''| <= K on the ball of radius 2|h| around m0 (which contains the ball of radius |h| around m0 + h).
+            double k = SecondDerivativeBound(invZeta, m0, 2 * hAbs);
+            if (!(hAbs * k <= 0.5 * Complex.Abs(df))) return false;
+
+            Complex m = m0 + h;
+            double previous = hAbs;
+            double scale = Complex.Abs(m) + _mScale;
+            for (int it = 0; it < maxIterations; it++)
+            {
+                if (previous <= tolerance * scale) break;
+                ScalarValue(invZeta, m, out f, out df);
+                if (df == Complex.Zero)
+                    throw new SpectralConvergenceException($"phi' vanished at zeta = {zeta} after a passed basin test.");
+                h = -f / df;
+                m += h;
+                double size = Complex.Abs(h);
+                scale = Complex.Abs(m) + _mScale;
+                if (size <= tolerance * scale || (size >= previous && size < 1e-9 * scale))
+                {
+                    previous = 0;
+                    break;
+                }
+
+                previous = size;
+                if (it == maxIterations - 1)
+                    throw new SpectralConvergenceException($"Newton did not reach tolerance {tolerance:g3} in {maxIterations} iterations at zeta = {zeta}.");
+            }
+
+            solution[0] = m;
+            return true;
+        }
+
+        private void ScalarValue(Complex invZeta, Complex m, out Complex f, out Complex df)
+        {
+            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            f = pa * invZeta - m * pb;
+            df = pa1 * invZeta - (pb + m * pb1);
+        }
+
+        private double SecondDerivativeBound(Complex invZeta, Complex m0, double radius)
+        {
+            Majorant(_a, _ka, m0, radius, out _, out _, out double a2);
+            Majorant(_e, _ke, m0, radius, out _, out double b1, out double b2);
+            double mAbs = Complex.Abs(m0) + radius;
+            // C(m) = m B(m): C'' = 2 B' + m B''.
+            return a2 * Complex.Abs(invZeta) + 2 * b1 + mAbs * b2;
+        }
+
+        // ---- general system in (m, g_1..g_n) ----
+
+        /// <summary>
+        /// Newton step at y into _step, by elimination on the arrow-shaped Jacobian [[a, c^T], [d, diag(D)]]
+        /// (Schur complement s = a - sum c_i d_i / D_i). alpha is the step's size in the scaled max-norm
+        /// max(|dm| / w_m, |dg_i| / w_i) of <see cref="Scales"/>.
+        /// </summary>
+        private bool NewtonStep(Complex zeta, Complex[] y, out double alpha, out Complex schur)
+        {
+            int n = _rho.Length;
+            Complex m = y[0];
+            Complex invZeta = Complex.One / zeta;
+            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            Complex gProduct = Complex.One;
+            for (int i = 0; i < n; i++) gProduct *= IntPow(y[1 + i], _mult[i]);
+            Complex e0 = pa * gProduct * invZeta - m * pb;
+            Complex s = pa1 * gProduct * invZeta - (pb + m * pb1);
+            Complex rhs = -e0;
+            alpha = double.PositiveInfinity;
+            schur = Complex.Zero;
+            for (int i = 0; i < n; i++)
+            {
+                Complex g = y[1 + i];
+                Complex value = -Complex.One, dm = Complex.Zero, dg = Complex.Zero;
+                var c = _c[i];
+                var p = _pi[i];
+                double rho = _rho[i];
+                for (int j = 0; j < c.Length; j++)
+                {
+                    Complex q = Complex.One / (g - c[j] * rho * m);
+                    Complex pq = p[j] * q;
+                    value += pq;
+                    Complex pq2 = pq * q;
+                    dg -= pq2;
+                    dm += pq2 * (c[j] * rho);
+                }
+
+                _residual[1 + i] = value;
+                _dJac[i] = dm;
+                _diag[i] = dg;
+                // d/dg_i of A G / zeta = A n_i g_i^{n_i - 1} prod_{k != i} g_k^{n_k} / zeta.
+                Complex others = Complex.One;
+                for (int k = 0; k < n; k++) others *= IntPow(y[1 + k], k == i ? _mult[k] - 1 : _mult[k]);
+                _cJac[i] = pa * _mult[i] * others * invZeta;
+                if (dg == Complex.Zero) return false;
+                s -= _cJac[i] * dm / dg;
+                rhs += _cJac[i] * value / dg;
+            }
+
+            schur = s;
+            if (s == Complex.Zero) return false;
+            Complex stepM = rhs / s;
+            _step[0] = stepM;
+            Scales(y);
+            alpha = Complex.Abs(stepM) / _weight[0];
+            for (int i = 0; i < n; i++)
+            {
+                _step[1 + i] = (-_residual[1 + i] - _dJac[i] * stepM) / _diag[i];
+                alpha = Math.Max(alpha, Complex.Abs(_step[1 + i]) / _weight[1 + i]);
+            }
+
+            return !double.IsNaN(alpha) && !double.IsInfinity(alpha);
+        }
+
+        /// <summary>
+        /// Units of the scaled max-norm at y: for g_i its distance to the nearest pole c_ij rho_i m; for m,
+        /// |m| + m_scale capped by the distance to the nearest zero of a factor of A or B and to the nearest pole
+        /// (in m) of any E_i.
+        /// </summary>
+        private void Scales(Complex[] y)
+        {
+            Complex m = y[0];
+            double wm = Complex.Abs(m) + _mScale;
+            for (int k = 0; k < _a.Length; k++) wm = Math.Min(wm, Complex.Abs(1 + _a[k] * m) / _a[k]);
+            for (int k = 0; k < _e.Length; k++) wm = Math.Min(wm, Complex.Abs(1 + _e[k] * m) / _e[k]);
+            for (int i = 0; i < _rho.Length; i++)
+            {
+                Complex g = y[1 + i];
+                var c = _c[i];
+                double wg = double.PositiveInfinity;
+                for (int j = 0; j < c.Length; j++)
+                {
+                    double gap = Complex.Abs(g - c[j] * _rho[i] * m);
+                    wg = Math.Min(wg, gap);
+                    wm = Math.Min(wm, gap / (c[j] * _rho[i]));
+                }
+
+                // g_i also enters E_0 through g_i^{n_i}: its own size is a natural unit too.
+                double own = Complex.Abs(g);
+                _weight[1 + i] = own > 0 ? Math.Min(wg, own) : wg;
+            }
+
+            _weight[0] = wm > 0 ? wm : _mScale;
+        }
+
+        /// <summary>
+        /// omega with ||F'(y0)^{-1} (F'(x) - F'(x'))|| &lt;= omega ||x - x'|| on the ball of radius R in the scaled
+        /// max-norm: the closed-form inverse of the arrow Jacobian times bounds b_j of the summed second derivatives
+        /// of each equation on the ball (majorants of the products of linear factors; distances to the poles of E_i).
+        /// </summary>
+        private double LipschitzBound(Complex zeta, Complex[] y0, double radius, Complex schur)
+        {
+            int n = _rho.Length;
+            Complex m0 = y0[0];
+            double wm = _weight[0];
+            double discR = radius * wm;
+            Majorant(_a, _ka, m0, discR, out double a0, out double a1, out double a2);
+            Majorant(_e, _ke, m0, discR, out _, out double b1, out double b2);
+            double mBar = Complex.Abs(m0) + discR;
+            double cMax2 = 2 * b1 + mBar * b2;
+
+            // Row 0: E_0 = A(m) G / zeta - m B(m), G = prod g_i^{n_i}, |g_i| <= |g_i0| + R w_i on the ball.
+            double logP = 0, sum = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double gBar = Complex.Abs(y0[1 + i]) + radius * _weight[1 + i];
+                logP += _mult[i] * Math.Log(gBar);
+                sum += _mult[i] * _weight[1 + i] / gBar;
+            }
+
+            double pBound = Math.Exp(logP);
+            double invZ = 1 / Complex.Abs(zeta);
+            double b0Row = wm * wm * (a2 * pBound * invZ + cMax2) + 2 * wm * a1 * pBound * sum * invZ + a0 * pBound * sum * sum * invZ;
+
+            // Rows i: E_i = sum_j pi_j / (g - c_j rho m) - 1; its Hessian is 2 pi_j (dg - c_j rho dm)^2 / (g - c_j rho m)^3.
+            double t = 0;
+            var bi = _bound;
+            for (int i = 0; i < n; i++)
+            {
+                Complex g0 = y0[1 + i];
+                double wg = _weight[1 + i];
+                var c = _c[i];
+                var p = _pi[i];
+                double rho = _rho[i];
+                double bound = 0;
+                for (int j = 0; j < c.Length; j++)
+                {
+                    double reach = wg + c[j] * rho * wm;
+                    double gap = Complex.Abs(g0 - c[j] * rho * m0) - radius * reach;
+                    if (!(gap > 0)) return double.PositiveInfinity;
+                    bound += 2 * p[j] * reach * reach / (gap * gap * gap);
+                }
+
+                bi[i] = bound;
+                t += Complex.Abs(_cJac[i] / _diag[i]) * bound;
+            }
+
+            double omega = (b0Row + t) / (Complex.Abs(schur) * wm);
+            for (int i = 0; i < n; i++)
+            {
+                Complex di = _diag[i];
+                double cOverD = Complex.Abs(_cJac[i] / di);
+                double row = Complex.Abs(_dJac[i] / (di * schur)) * (b0Row + t - cOverD * bi[i])
+                             + Complex.Abs(Complex.One / di + _dJac[i] * _cJac[i] / (di * di * schur)) * bi[i];
+                omega = Math.Max(omega, row / _weight[1 + i]);
+            }
+
+            return omega;
+        }
+
+        // ---- products of linear factors prod (1 + a_k m)^{n_k}: value and two derivatives, and majorants ----
+
+        private static void Product(double[] a, int[] k, Complex m, out Complex f, out Complex f1, out Complex f2)
+        {
+            f = Complex.One;
+            f1 = Complex.Zero;
+            f2 = Complex.Zero;
+            for (int i = 0; i < a.Length; i++)
+            {
+                double b = a[i];
+                Complex g = 1 + b * m;
+                Complex G, G1, G2;
+                int n = k[i];
+                if (n == 1)
+                {
+                    G = g;
+                    G1 = b;
+                    G2 = Complex.Zero;
+                }
+                else
+                {
+                    Complex gn2 = IntPow(g, n - 2);
+                    G1 = n * gn2 * g * b;
+                    G = gn2 * g * g;
+                    G2 = (double)n * (n - 1) * gn2 * b * b;
+                }
+
+                Complex nf2 = f2 * G + 2 * f1 * G1 + f * G2;
+                Complex nf1 = f1 * G + f * G1;
+                f *= G;
+                f1 = nf1;
+                f2 = nf2;
+            }
+        }
+
+        /// <summary>
+        /// Value and derivatives at x = radius of prod (|1 + a_k m0| + |a_k| x)^{n_k}: they bound |f|, |f'|, |f''| on the
+        /// disc |m - m0| &lt;= radius, because the Taylor coefficients of f at m0 are dominated by those of this majorant.
+        /// </summary>
+        private static void Majorant(double[] a, int[] k, Complex m0, double radius, out double f, out double f1, out double f2)
+        {
+            f = 1;
+            f1 = 0;
+            f2 = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                double b = Math.Abs(a[i]);
+                double g = Complex.Abs(1 + a[i] * m0) + b * radius;
+                int n = k[i];
+                double gn2 = n >= 2 ? Math.Pow(g, n - 2) : 1 / g;
+                double G = n >= 2 ? gn2 * g * g : g;
+                double G1 = n >= 2 ? n * gn2 * g * b : b;
+                double G2 = n >= 2 ? (double)n * (n - 1) * gn2 * b * b : 0;
+                double nf2 = f2 * G + 2 * f1 * G1 + f * G2;
+                double nf1 = f1 * G + f * G1;
+                f *= G;
+                f1 = nf1;
+                f2 = nf2;
+            }
+        }
+
+        internal static Complex IntPow(Complex x, int n)
+        {
+            Complex result = Complex.One;
+            Complex b = x;
+            while (n > 0)
+            {
+                if ((n & 1) != 0) result *= b;
+                b *= b;
+                n >>= 1;
+            }
+
+            return result;
+        }
+
+        // ---- the real branch, for the support edges ----
+
+        /// <summary>
+        /// On the real axis: zeta(m) = A(m) prod g_i(m)^{n_i} / (m B(m)) with g_i(m) the real root continued from g = 1
+        /// (the one right of every pole c_ij rho_i m), and d log|zeta| / dm. Returns false where it is not finite.
+        /// </summary>
+        public bool RealBranch(double m, double[] gWarm, out double zeta, out double dLogZeta)
+        {
+            zeta = double.NaN;
+            dLogZeta = double.NaN;
+            if (m == 0) return false;
+            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            double a = pa.Real, a1 = pa1.Real, b = pb.Real, b1 = pb1.Real;
+            double logDerivative = a1 / a - 1 / m - b1 / b;
+            double value = a / (m * b);
+            for (int i = 0; i < _rho.Length; i++)
+            {
+                double g = SolveRealG(i, m, gWarm[i]);
+                gWarm[i] = g;
+                double dm = 0, dg = 0;
+                var c = _c[i];
+                var p = _pi[i];
+                for (int j = 0; j < c.Length; j++)
+                {
+                    double q = 1 / (g - c[j] * _rho[i] * m);
+                    dg -= p[j] * q * q;
+                    dm += p[j] * q * q * c[j] * _rho[i];
+                }
+
+                logDerivative += _mult[i] * (-dm / dg) / g;
+                value *= Math.Pow(g, _mult[i]);
+            }
+
+            zeta = value;
+            dLogZeta = logDerivative;
+            return !double.IsNaN(value) && !double.IsInfinity(value) && !double.IsNaN(logDerivative);
+        }
+
+        /// <summary>
+        /// Real root of sum_j pi_j / (g - c_j rho m) = 1 right of the rightmost pole g* = max_j c_j rho m: the left side
+        /// decreases from +infinity there to 0, and is at most 1 from g* + 1 on, so [g*, g* + 1] brackets it.
+        /// Safeguarded Newton in the bracket.
+        /// </summary>
+        private double SolveRealG(int i, double m, double warm)
+        {
+            var c = _c[i];
+            var p = _pi[i];
+            double rho = _rho[i];
+            double pole = Math.Max(c[0] * rho * m, c[c.Length - 1] * rho * m);
+            double lo = pole, hi = pole + 1;
+            double x = warm > lo && warm < hi ? warm : pole + 0.5;
+            for (int it = 0; it < 200; it++)
+            {
+                double f = -1, df = 0;
+                for (int j = 0; j < c.Length; j++)
+                {
+                    double q = 1 / (x - c[j] * rho * m);
+                    f += p[j] * q;
+                    df -= p[j] * q * q;
+                }
+
+                if (f > 0) lo = x; else hi = x;
+                double next = x - f / df;
+                if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+                if (Math.Abs(next - x) <= 1e-15 * Math.Max(Math.Abs(x), 1e-300) || hi - lo <= 1e-15 * Math.Abs(hi))
+                    return next;
+                x = next;
+            }
+
+            return x;
+        }
+
+        /// <summary>Scale of m below which every factor is within O(1) of its value at 0.</summary>
+        public double MScale => _mScale;
+
+        internal IEnumerable<(double rho, int multiplicity, double[] atoms, double[] weights)> GeneralFactors()
+        {
+            for (int i = 0; i < _rho.Length; i++) yield return (_rho[i], _mult[i], _c[i], _pi[i]);
+        }
+
+        internal IEnumerable<(double a, int k)> AFactors()
+        {
+            for (int i = 0; i < _a.Length; i++) yield return (_a[i], _ka[i]);
+        }
+
+        internal IEnumerable<(double e, int k)> BFactors()
+        {
+            for (int i = 0; i < _e.Length; i++) yield return (_e[i], _ke[i]);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Numerics;
+
+namespace Diagnostics.Spectra.Inversion
+{
+    /// <summary>Tolerances and budgets of the lilypad inversion; every loop is bounded by one of them.</summary>
+    public sealed class LilypadOptions
+    {
+        /// <summary>Newton stops when the (scaled) step falls below this. Default 1e-13.</summary>
+        public double Tolerance { get; set; } = 1e-13;
+
+        /// <summary>Newton iterations after a passed basin test. Default 60 (quadratic convergence needs far fewer).</summary>
+        public int MaxNewtonIterations { get; set; } = 60;
+
+        /// <summary>Doublings of Im z when looking for a proxy. Default 2100 (enough to go from 1e-300 to 1e300).</summary>
+        public int MaxDoublings { get; set; } = 2100;
+
+        /// <summary>
+        /// Basin tests allowed to walk from a proxy to its target. Default 200000 (about 0.5 s for a depth-100
+        /// network with several distinct smooth layers; typical walks need a few hundred).
+        /// </summary>
+        public int MaxCertificationAttempts { get; set; } = 200_000;
+
+        /// <summary>Basin tests tried from the previous point before starting afresh from a proxy. Default 2000.</summary>
+        public int ChainingAttempts { get; set; } = 2000;
+
+        internal static LilypadOptions Default { get; } = new LilypadOptions();
+    }
+
+    /// <summary>
+    /// Newton lilypads (Chhaibi, Daouda and Kahn 2022, Algorithm 1): solves the master equation at a target zeta in
+    /// the upper half plane with a convergence certificate at every step.
+    /// </summary>
+    /// <remarks>
+    /// A Newton start is accepted only when the Kantorovich criterion h = alpha omega &lt;= 1/2 holds (alpha the Newton
+    /// step, omega a Lipschitz bound of the preconditioned Jacobian on the ball of radius 2 alpha); then Newton
+    /// converges to the unique root in that ball. Phases: find a proxy by doubling Im zeta until the test passes at the
+    /// solution at infinity (m = 0); walk back to the target by dichotomy, halving the step when the test fails and
+    /// doubling it after a success; along a grid, start from the previous point's solution, and fall back to a
+    /// fresh proxy when that walk exceeds its budget.
+    /// </remarks>
+    internal sealed class NewtonLilypads
+    {
+        private readonly MasterEquation _equation;
+        private readonly LilypadOptions _options;
+        private readonly Complex[] _infinity;
+        private readonly Complex[] _current;
+        private readonly Complex[] _trial;
+
+        public NewtonLilypads(MasterEquation equation, LilypadOptions? options = null)
+        {
+            _equation = equation;
+            _options = options ?? LilypadOptions.Default;
+            int n = equation.Dimension;
+            _infinity = new Complex[n];
+            _current = new Complex[n];
+            _trial = new Complex[n];
+            equation.Proxy(_infinity);
+        }
+
+        /// <summary>Number of basin tests run so far (for benchmarks and tests).</summary>
+        public long Certifications { get; private set; }
+
+        /// <summary>Solves at <paramref name="target"/>, starting from a proxy found by doubling Im zeta.</summary>
+        public void SolveFromProxy(Complex target, Complex[] solution)
+        {
+            if (!(target.Imaginary > 0))
+                throw new ArgumentOutOfRangeException(nameof(target), "the target must lie in the upper half plane.");
+
+            // Find a proxy by doubling Im zeta until the basin test passes at the solution at infinity.
+            Complex proxy = target;
+            int doublings = 0;
+            while (!Certify(proxy, _infinity, _current))
+            {
+                if (++doublings > _options.MaxDoublings)
+                    throw new SpectralConvergenceException($"no proxy found above zeta = {target} after {_options.MaxDoublings} doublings of Im zeta.");
+                proxy = new Complex(proxy.Real, 2 * proxy.Imaginary);
+            }
+
+            if (proxy == target)
+            {
+                Array.Copy(_current, solution, solution.Length);
+                return;
+            }
+
+            // Walk back to the target by dichotomy.
+            if (!Walk(proxy, _current, target, solution, _options.MaxCertificationAttempts))
+                throw new SpectralConvergenceException($"the lilypad walk from the proxy {proxy} to zeta = {target} exceeded {_options.MaxCertificationAttempts} basin tests.");
+        }
+
+        /// <summary>
+        /// Solves at <paramref name="target"/> starting from a solved point (<paramref name="from"/>, <paramref name="start"/>);
+        /// falls back to <see cref="SolveFromProxy"/> when the chained walk needs more than the chaining budget.
+        /// </summary>
+        public void SolveFrom(Complex from, Complex[] start, Complex target, Complex[] solution)
+        {
+            if (Walk(from, start, target, solution, _options.ChainingAttempts)) return;
+            SolveFromProxy(target, solution);
+        }
+
+        private bool Walk(Complex from, Complex[] start, Complex target, Complex[] solution, int budget)
+        {
+            Complex here = from;
+            Array.Copy(start, _current, _current.Length);
+            double step = Complex.Abs(target - here);
+            int attempts = 0;
+            while (true)
+            {
+                Complex remaining = target - here;
+                double distance = Complex.Abs(remaining);
+                bool last = step >= distance;
+                Complex next = last ? target : here + remaining * (step / distance);
+                if (Certify(next, _current, _trial))
+                {
+                    here = next;
+                    Array.Copy(_trial, _current, _current.Length);
+                    if (last)
+                    {
+                        Array.Copy(_current, solution, solution.Length);
+                        return true;
+                    }
+
+                    step *= 2;
+                }
+                else
+                {
+                    step /= 2;
+                    if (step <= 1e-15 * Complex.Abs(here)) return false;
+                }
+
+                if (++attempts > budget) return false;
+            }
+        }
+
+        private bool Certify(Complex zeta, Complex[] start, Complex[] solution)
+        {
+            Certifications++;
+            return _equation.TryCertifiedSolve(zeta, start, solution, _options.Tolerance, _options.MaxNewtonIterations);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Diagnostics.Spectra.Inversion;
+
+namespace Diagnostics.Spectra.Laws
+{
+    /// <summary>Settings of <see cref="JacobianSpectrum.Compute(Diagnostics.Spectra.Architecture.NetworkArchitecture, SpectrumOptions)"/>, each with a documented default.</summary>
+    public sealed class SpectrumOptions
+    {
+        /// <summary>Points of the density grid over the support. Default 400.</summary>
+        public int GridPoints { get; set; } = 400;
+
+        /// <summary>
+        /// Im z used for the density, relative to x: y = Eta * x (default 1e-7). Ignored when
+        /// <see cref="AbsoluteEta"/> is set.
+        /// </summary>
+        public double Eta { get; set; } = 1e-7;
+
+        /// <summary>When set, Im z = this value (in the units of the eigenvalues) at every grid point.</summary>
+        public double? AbsoluteEta { get; set; }
+
+        /// <summary>Gauss-Hermite atoms used to discretise the D^2 law of smooth activations. Default 24.</summary>
+        public int SmoothActivationAtoms { get; set; } = DerivativeLaw.DefaultAtoms;
+
+        /// <summary>For laws with a hard edge at zero: stop extending the grid downwards once the estimated mass below it is under this. Default 1e-6.</summary>
+        public double TailMass { get; set; } = 1e-6;
+
+        /// <summary>Number of exact moments computed from the master equation's series. Default 6.</summary>
+        public int MomentOrder { get; set; } = 6;
+
+        /// <summary>Quantile levels reported by default (deciles).</summary>
+        public double[] QuantileLevels { get; set; } = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
+
+        /// <summary>Thresholds of the regime summary.</summary>
+        public RegimeThresholds Regime { get; set; } = new RegimeThresholds();
+
+        /// <summary>Newton-lilypad tolerances and budgets.</summary>
+        public LilypadOptions Lilypads { get; set; } = new LilypadOptions();
+    }
+
+    /// <summary>
+    /// When a spectrum is called vanishing or exploding. Defaults: vanishing when the 90% quantile of the non-zero
+    /// squared singular values is below 1e-2 (even the strongest tenth of directions lose 10x in norm), exploding
+    /// when the 10% quantile is above 1e2 (even the weakest tenth gain 10x); well conditioned when the 10%-90%
+    /// spread is under one decade.
+    /// </summary>
+    public sealed class RegimeThresholds
+    {
+        public double Vanishing { get; set; } = 1e-2;
+        public double Exploding { get; set; } = 1e2;
+        public double WellConditionedDecades { get; set; } = 1;
+    }
+}

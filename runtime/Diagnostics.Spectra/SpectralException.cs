@@ -1,0 +1,26 @@
+using System;
+
+namespace Diagnostics.Spectra
+{
+    /// <summary>Base class of every failure the spectral engine reports.</summary>
+    public class SpectralException : Exception
+    {
+        public SpectralException(string message) : base(message) { }
+        public SpectralException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    /// <summary>The network description is not valid (non-positive width, negative variance, unknown activation...).</summary>
+    public sealed class InvalidArchitectureException : SpectralException
+    {
+        public InvalidArchitectureException(string message) : base(message) { }
+    }
+
+    /// <summary>
+    /// A bounded iteration ran out of budget without a certified answer. The engine never returns an
+    /// uncertified value: it throws this instead, naming the point and the stage that failed.
+    /// </summary>
+    public sealed class SpectralConvergenceException : SpectralException
+    {
+        public SpectralConvergenceException(string message) : base(message) { }
+    }
+}
