@@ -41,12 +41,11 @@ namespace Diagnostics.Spectra.Inversion
         private readonly double[][] _c;    // atoms c_ij
         private readonly double[][] _pi;   // normalised weights p_ij c_ij / E[nu_i], summing to 1
         private readonly int _total;
+        private readonly Complex[] _cJac, _dJac, _diag, _residual, _step;
+        private readonly double[] _bound, _weight;
         private readonly double _mScale;
 
         // Work buffers (one equation object per thread).
-        private readonly Complex[] _cJac, _dJac, _diag, _residual, _step;
-        private readonly double[] _bound;
-        private readonly double[] _weight;
 
         private MasterEquation(List<(double a, int k)> a, List<(double e, int k)> e, List<GeneralFactor> general, double rankFraction, double mean)
         {
@@ -76,15 +75,15 @@ namespace Diagnostics.Spectra.Inversion
             foreach (var x in _a) scale = Math.Max(scale, x);
             foreach (var x in _e) scale = Math.Max(scale, x);
             _mScale = 1 / scale;
-            RankFraction = rankFraction;
-            Mean = mean;
-            _bound = new double[n];
-            _weight = new double[n + 1];
             _cJac = new Complex[n];
             _dJac = new Complex[n];
             _diag = new Complex[n];
             _residual = new Complex[n + 1];
             _step = new Complex[n + 1];
+            _bound = new double[n];
+            _weight = new double[n + 1];
+            RankFraction = rankFraction;
+            Mean = mean;
         }
 
         /// <summary>Number of unknowns: m plus one per distinct multi-atom layer.</summary>
@@ -211,34 +210,10 @@ namespace Diagnostics.Spectra.Inversion
         /// <exception cref="SpectralConvergenceException">Newton did not settle although the test passed (round-off floor).</exception>
         public bool TryCertifiedSolve(Complex zeta, Complex[] start, Complex[] solution, double tolerance, int maxIterations)
         {
-            if (IsRational) return TryCertifiedSolveScalar(zeta, start, solution, tolerance, maxIterations);
-            if (!NewtonStep(zeta, start, out double alpha, out Complex schur)) return false;
-            if (!(alpha * LipschitzBound(zeta, start, 2 * alpha, schur) <= 0.5)) return false;
-
-            int n = Dimension;
-            for (int i = 0; i < n; i++) solution[i] = start[i] + _step[i];
-            // Convergence is judged on the plain relative size of the step: the scaled units of the basin test can be
-            // far below round-off (m near a zero of a factor), where Newton stalls at the double-precision floor.
-            double previous = PlainStepSize(solution);
-            for (int it = 0; it < maxIterations; it++)
-            {
-                if (previous <= tolerance) return true;
-                if (!NewtonStep(zeta, solution, out _, out _))
-                    throw new SpectralConvergenceException($"Newton lost regularity at zeta = {zeta} after a passed basin test.");
-                for (int i = 0; i < n; i++) solution[i] += _step[i];
-                double size = PlainStepSize(solution);
-                if (size <= tolerance || (size >= previous && size < 1e-8)) return true;
-                previous = size;
-            }
-
-            throw new SpectralConvergenceException($"Newton did not reach tolerance {tolerance:g3} in {maxIterations} iterations at zeta = {zeta}.");
-        }
-
-        private double PlainStepSize(Complex[] y)
-        {
-            double size = Complex.Abs(_step[0]) / (Complex.Abs(y[0]) + _mScale);
-            for (int i = 1; i < y.Length; i++) size = Math.Max(size, Complex.Abs(_step[i]) / (Complex.Abs(y[i]) + 1));
-            return size;
+            return IsRational
+                ? TryCertifiedSolveScalar(zeta, start, solution, tolerance, maxIterations)
+                : TryCertifiedSolveReduced(zeta, start, solution, tolerance, maxIterations)
+                  || TryCertifiedSolveSystem(zeta, start, solution, tolerance, maxIterations);
         }
 
         // ---- scalar (rational) case: phi(m) = A(m)/zeta - m B(m) ----
@@ -300,6 +275,209 @@ namespace Diagnostics.Spectra.Inversion
             return a2 * Complex.Abs(invZeta) + 2 * b1 + mAbs * b2;
         }
 
+        // ---- general case: scalar Newton on f(m) = A(m) prod g_i(m)^{n_i} / zeta - m B(m) ----
+        //
+        // g_i(m) is the root of E_i(g; m) = sum_j pi_ij / (g - c_ij rho_i m) - 1 continued from g_i(0) = 1. The basin test
+        // is the one-dimensional Kantorovich test of the rational case, with |f''| bounded on the disc |m - m0| <= R from
+        // an enclosure |g_i(m) - g_i(m0)| <= delta_i on the larger disc |m - m0| <= 2R (itself certified by a uniform
+        // Kantorovich test of E_i in g) and Cauchy estimates for g_i' and g_i''.
+
+        private bool TryCertifiedSolveReduced(Complex zeta, Complex[] start, Complex[] solution, double tolerance, int maxIterations)
+        {
+            int n = _rho.Length;
+            Complex m0 = start[0];
+            Complex invZeta = Complex.One / zeta;
+            ReducedValue(invZeta, m0, start, out Complex f, out Complex df);
+            if (df == Complex.Zero || double.IsNaN(df.Real)) return false;
+            Complex h = -f / df;
+            double hAbs = Complex.Abs(h);
+            double radius = 2 * hAbs;
+
+            // Enclose each g_i on a disc as large as certifiable (up to half the distance, in m, to its nearest pole),
+            // then bound g_i, g_i', g_i'' on the disc of radius R: Cauchy for g'', Taylor from the exact g_i'(m0) for g'.
+            Majorant(_a, _ka, m0, radius, out double v0, out double v1, out double v2);
+            for (int i = 0; i < n; i++)
+            {
+                Complex gi = start[1 + i];
+                Derivatives(i, gi, m0, out Complex dg, out Complex dm);
+                double slope = Complex.Abs(dm / dg);
+                double reach = PoleDistance(i, gi, m0);
+                double delta = double.NaN, outer = 0;
+                for (double fraction = 0.5; fraction > 1e-3; fraction /= 4)
+                {
+                    outer = Math.Max(fraction * reach, 2 * radius);
+                    if (Enclose(i, m0, gi, outer, out delta)) break;
+                    delta = double.NaN;
+                    if (outer <= 2 * radius) break;
+                }
+
+                if (double.IsNaN(delta)) return false;
+                double gap = outer - radius;
+                double g2 = 2 * delta / (gap * gap);
+                double g1 = slope + radius * g2;
+                double g0 = Complex.Abs(gi) + radius * g1;
+                PowerBound(g0, g1, g2, _mult[i], out double p0, out double p1, out double p2);
+                double n2 = v2 * p0 + 2 * v1 * p1 + v0 * p2;
+                v1 = v1 * p0 + v0 * p1;
+                v0 *= p0;
+                v2 = n2;
+            }
+
+            Majorant(_e, _ke, m0, radius, out _, out double b1, out double b2);
+            double k = v2 * Complex.Abs(invZeta) + 2 * b1 + (Complex.Abs(m0) + radius) * b2;
+            if (!(hAbs * k <= 0.5 * Complex.Abs(df))) return false;
+
+            // Newton on f; every iterate stays in the disc of radius R, where each g_i is the unique root near g_i(m0).
+            Array.Copy(start, solution, n + 1);
+            Complex m = m0 + h;
+            double previous = hAbs;
+            for (int it = 0; it < maxIterations; it++)
+            {
+                for (int i = 0; i < n; i++) solution[1 + i] = SolveG(i, m, start[1 + i]);
+                double scale = Complex.Abs(m) + _mScale;
+                if (previous <= tolerance * scale) break;
+                ReducedValue(invZeta, m, solution, out f, out df);
+                if (df == Complex.Zero)
+                    throw new SpectralConvergenceException($"f' vanished at zeta = {zeta} after a passed basin test.");
+                h = -f / df;
+                m += h;
+                double size = Complex.Abs(h);
+                if (size <= tolerance * scale || (size >= previous && size < 1e-9 * scale))
+                {
+                    for (int i = 0; i < n; i++) solution[1 + i] = SolveG(i, m, solution[1 + i]);
+                    break;
+                }
+
+                previous = size;
+                if (it == maxIterations - 1)
+                    throw new SpectralConvergenceException($"Newton did not reach tolerance {tolerance:g3} in {maxIterations} iterations at zeta = {zeta}.");
+            }
+
+            solution[0] = m;
+            return true;
+        }
+
+        /// <summary>f and f' at m, with the g_i already solved at m (in y); g_i' = -dE_i/dm / dE_i/dg.</summary>
+        private void ReducedValue(Complex invZeta, Complex m, Complex[] y, out Complex f, out Complex df)
+        {
+            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            Complex gProduct = Complex.One, logDerivative = Complex.Zero;
+            for (int i = 0; i < _rho.Length; i++)
+            {
+                Complex g = y[1 + i];
+                gProduct *= IntPow(g, _mult[i]);
+                Derivatives(i, g, m, out Complex dg, out Complex dm);
+                logDerivative += _mult[i] * (-dm / dg) / g;
+            }
+
+            f = pa * gProduct * invZeta - m * pb;
+            df = (pa1 + pa * logDerivative) * gProduct * invZeta - (pb + m * pb1);
+        }
+
+        private void Derivatives(int i, Complex g, Complex m, out Complex dg, out Complex dm)
+        {
+            var c = _c[i];
+            var p = _pi[i];
+            double rho = _rho[i];
+            dg = Complex.Zero;
+            dm = Complex.Zero;
+            for (int j = 0; j < c.Length; j++)
+            {
+                Complex q = Complex.One / (g - c[j] * rho * m);
+                Complex pq2 = p[j] * q * q;
+                dg -= pq2;
+                dm += pq2 * (c[j] * rho);
+            }
+        }
+
+        /// <summary>
+        /// Certifies that for every m with |m - m0| &lt;= r the root g_i(m) is unique within delta of g0 = g_i(m0):
+        /// Newton in g from g0 has step at most E/D (E bounds |E_i(g0; m)|, D bounds |dE_i/dg(g0; m)| from below) and
+        /// the Kantorovich condition holds with the bound K of |d^2E_i/dg^2| on the ball of radius 2E/D.
+        /// </summary>
+        private bool Enclose(int i, Complex m0, Complex g0, double r, out double delta)
+        {
+            delta = double.PositiveInfinity;
+            var c = _c[i];
+            var p = _pi[i];
+            double rho = _rho[i];
+            double residual = 0, mixed = 0;
+            Complex d0 = Complex.Zero;
+            for (int j = 0; j < c.Length; j++)
+            {
+                Complex q = Complex.One / (g0 - c[j] * rho * m0);
+                d0 -= p[j] * q * q;
+                double gap = 1 / Complex.Abs(q) - c[j] * rho * r;
+                if (!(gap > 0)) return false;
+                residual += p[j] * c[j] * rho / (gap * gap);
+                mixed += 2 * p[j] * c[j] * rho / (gap * gap * gap);
+            }
+
+            double dLower = Complex.Abs(d0) - r * mixed;
+            if (!(dLower > 0)) return false;
+            double step = r * residual / dLower;
+            double k = 0;
+            for (int j = 0; j < c.Length; j++)
+            {
+                double gap = Complex.Abs(g0 - c[j] * rho * m0) - c[j] * rho * r - 2 * step;
+                if (!(gap > 0)) return false;
+                k += 2 * p[j] / (gap * gap * gap);
+            }
+
+            double tau = step * k / dLower;
+            if (!(tau <= 0.5)) return false;
+            // The root lies within (1 - sqrt(1 - 2 tau)) / tau * step of g0 (between step and 2 step).
+            delta = tau > 1e-12 ? (1 - Math.Sqrt(1 - 2 * tau)) / tau * step : step;
+            return true;
+        }
+
+        /// <summary>Distance in m from m0 at which some pole c_ij rho_i m of E_i reaches g0.</summary>
+        private double PoleDistance(int i, Complex g0, Complex m0)
+        {
+            var c = _c[i];
+            double rho = _rho[i];
+            double d = double.PositiveInfinity;
+            for (int j = 0; j < c.Length; j++) d = Math.Min(d, Complex.Abs(g0 - c[j] * rho * m0) / (c[j] * rho));
+            return d;
+        }
+
+        /// <summary>Root of E_i(g; m) by Newton from a start inside its certified basin.</summary>
+        private Complex SolveG(int i, Complex m, Complex start)
+        {
+            var c = _c[i];
+            var p = _pi[i];
+            double rho = _rho[i];
+            Complex g = start;
+            for (int it = 0; it < 100; it++)
+            {
+                Complex value = -Complex.One, dg = Complex.Zero;
+                for (int j = 0; j < c.Length; j++)
+                {
+                    Complex q = Complex.One / (g - c[j] * rho * m);
+                    Complex pq = p[j] * q;
+                    value += pq;
+                    dg -= pq * q;
+                }
+
+                Complex step = value / dg;
+                g -= step;
+                if (Complex.Abs(step) <= 1e-15 * (Complex.Abs(g) + 1)) return g;
+            }
+
+            return g;
+        }
+
+        /// <summary>Bounds of |h^n|, |(h^n)'|, |(h^n)''| from bounds of |h|, |h'|, |h''|.</summary>
+        private static void PowerBound(double h0, double h1, double h2, int n, out double p0, out double p1, out double p2)
+        {
+            double hn2 = n >= 2 ? Math.Pow(h0, n - 2) : 0;
+            double hn1 = n >= 1 ? Math.Pow(h0, n - 1) : 0;
+            p0 = Math.Pow(h0, n);
+            p1 = n * hn1 * h1;
+            p2 = n * (n - 1) * hn2 * h1 * h1 + n * hn1 * h2;
+        }
+
         // ---- general system in (m, g_1..g_n) ----
 
         /// <summary>
@@ -342,8 +520,14 @@ namespace Diagnostics.Spectra.Inversion
                 _dJac[i] = dm;
                 _diag[i] = dg;
                 // d/dg_i of A G / zeta = A n_i g_i^{n_i - 1} prod_{k != i} g_k^{n_k} / zeta.
-                Complex others = Complex.One;
-                for (int k = 0; k < n; k++) others *= IntPow(y[1 + k], k == i ? _mult[k] - 1 : _mult[k]);
+                Complex others;
+                if (g != Complex.Zero) others = gProduct / g;
+                else
+                {
+                    others = Complex.One;
+                    for (int k = 0; k < n; k++) others *= IntPow(y[1 + k], k == i ? _mult[k] - 1 : _mult[k]);
+                }
+
                 _cJac[i] = pa * _mult[i] * others * invZeta;
                 if (dg == Complex.Zero) return false;
                 s -= _cJac[i] * dm / dg;
@@ -459,6 +643,37 @@ namespace Diagnostics.Spectra.Inversion
             }
 
             return omega;
+        }
+
+        /// <summary>Certified Newton on the full system (m, g_1..g_n), used when the reduced test fails.</summary>
+        private bool TryCertifiedSolveSystem(Complex zeta, Complex[] start, Complex[] solution, double tolerance, int maxIterations)
+        {
+            if (!NewtonStep(zeta, start, out double alpha, out Complex schur)) return false;
+            if (!(alpha * LipschitzBound(zeta, start, 2 * alpha, schur) <= 0.5)) return false;
+            int n = Dimension;
+            for (int i = 0; i < n; i++) solution[i] = start[i] + _step[i];
+            // Convergence is judged on the plain relative size of the step: the scaled units of the basin test can be
+            // far below round-off (m near a zero of a factor), where Newton stalls at the double-precision floor.
+            double previous = PlainStepSize(solution);
+            for (int it = 0; it < maxIterations; it++)
+            {
+                if (previous <= tolerance) return true;
+                if (!NewtonStep(zeta, solution, out _, out _))
+                    throw new SpectralConvergenceException($"Newton lost regularity at zeta = {zeta} after a passed basin test.");
+                for (int i = 0; i < n; i++) solution[i] += _step[i];
+                double size = PlainStepSize(solution);
+                if (size <= tolerance || (size >= previous && size < 1e-8)) return true;
+                previous = size;
+            }
+
+            throw new SpectralConvergenceException($"Newton did not reach tolerance {tolerance:g3} in {maxIterations} iterations at zeta = {zeta}.");
+        }
+
+        private double PlainStepSize(Complex[] y)
+        {
+            double size = Complex.Abs(_step[0]) / (Complex.Abs(y[0]) + _mScale);
+            for (int i = 1; i < y.Length; i++) size = Math.Max(size, Complex.Abs(_step[i]) / (Complex.Abs(y[i]) + 1));
+            return size;
         }
 
         // ---- products of linear factors prod (1 + a_k m)^{n_k}: value and two derivatives, and majorants ----

@@ -85,7 +85,10 @@ namespace Diagnostics.Spectra.Inversion
 
             // Walk back to the target by dichotomy.
             if (!Walk(proxy, _current, target, solution, _options.MaxCertificationAttempts))
-                throw new SpectralConvergenceException($"the lilypad walk from the proxy {proxy} to zeta = {target} exceeded {_options.MaxCertificationAttempts} basin tests.");
+                throw new SpectralConvergenceException(
+                    $"the lilypad walk from the proxy {proxy} to zeta = {target} found no certified step within {_options.MaxCertificationAttempts} basin tests "
+                    + "(known cause: laws with an atom away from zero, e.g. orthogonal weights with hard tanh, or the Kantorovich bound of "
+                    + "networks with many distinct smooth layers being too loose near the real axis).");
         }
 
         /// <summary>

@@ -37,10 +37,10 @@ namespace Diagnostics.Spectra.Laws
     }
 
     /// <summary>
-    /// When a spectrum is called vanishing or exploding. Defaults: vanishing when the 90% quantile of the non-zero
-    /// squared singular values is below 1e-2 (even the strongest tenth of directions lose 10x in norm), exploding
-    /// when the 10% quantile is above 1e2 (even the weakest tenth gain 10x); well conditioned when the 10%-90%
-    /// spread is under one decade.
+    /// When a spectrum is called vanishing or exploding, from the 90% quantile q90 of the non-zero squared singular
+    /// values. Defaults: vanishing when q90 &lt; 1e-2 (even the strongest tenth of directions lose more than 10x in
+    /// norm), exploding when q90 &gt; 1e2 (a tenth of the directions gain more than 10x); well conditioned when the
+    /// 10%-90% spread is under one decade.
     /// </summary>
     public sealed class RegimeThresholds
     {

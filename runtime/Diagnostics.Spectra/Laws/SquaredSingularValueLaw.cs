@@ -67,7 +67,7 @@ namespace Diagnostics.Spectra.Laws
             var q90 = QuantileNonZero(0.9);
             Spread = q10 > 0 ? Math.Log10(q90 / q10) : double.PositiveInfinity;
             Regime = q90 < options.Regime.Vanishing ? SpectralRegime.Vanishing
-                : q10 > options.Regime.Exploding ? SpectralRegime.Exploding
+                : q90 > options.Regime.Exploding ? SpectralRegime.Exploding
                 : SpectralRegime.Critical;
         }
 
