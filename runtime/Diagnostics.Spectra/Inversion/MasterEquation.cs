@@ -258,6 +258,15 @@ namespace Diagnostics.Spectra.Inversion
             return true;
         }
 
+        /// <summary>dm/dzeta on the rational branch at (zeta, m): -(d phi/d zeta) / (d phi/d m), phi = A(m)/zeta - m B(m).</summary>
+        public Complex RationalTangent(Complex zeta, Complex m)
+        {
+            Complex invZeta = Complex.One / zeta;
+            Product(_a, _ka, m, out Complex pa, out _, out _);
+            ScalarValue(invZeta, m, out _, out Complex df);
+            return pa * invZeta * invZeta / df;
+        }
+
         private void ScalarValue(Complex invZeta, Complex m, out Complex f, out Complex df)
         {
             Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
@@ -303,7 +312,7 @@ namespace Diagnostics.Spectra.Inversion
                 double slope = Complex.Abs(dm / dg);
                 double reach = PoleDistance(i, gi, m0);
                 double delta = double.NaN, outer = 0;
-                for (double fraction = 0.5; fraction > 1e-3; fraction /= 4)
+                for (double fraction = 0.5; ; fraction /= 4)
                 {
                     outer = Math.Max(fraction * reach, 2 * radius);
                     if (Enclose(i, m0, gi, outer, out delta)) break;
@@ -822,6 +831,27 @@ namespace Diagnostics.Spectra.Inversion
             }
 
             return x;
+        }
+
+        /// <summary>
+        /// The values -m at which a factor of zeta(m) vanishes on the negative axis, with multiplicity: 1/a_k for the
+        /// factors of A and sum_j (pi_ij / c_ij) / rho_i for the multi-atom layers (where g_i reaches 0). The smallest is
+        /// the rank fraction.
+        /// </summary>
+        public List<double> RankLimits()
+        {
+            var limits = new List<double>();
+            for (int k = 0; k < _a.Length; k++)
+                for (int r = 0; r < _ka[k]; r++) limits.Add(1 / _a[k]);
+            for (int i = 0; i < _rho.Length; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < _c[i].Length; j++) sum += _pi[i][j] / _c[i][j];
+                for (int r = 0; r < _mult[i]; r++) limits.Add(sum / _rho[i]);
+            }
+
+            limits.Sort();
+            return limits;
         }
 
         /// <summary>Scale of m below which every factor is within O(1) of its value at 0.</summary>

@@ -46,6 +46,7 @@ namespace Diagnostics.Spectra.Inversion
         private readonly Complex[] _infinity;
         private readonly Complex[] _current;
         private readonly Complex[] _trial;
+        private readonly Complex[] _predicted;
 
         public NewtonLilypads(MasterEquation equation, LilypadOptions? options = null)
         {
@@ -55,6 +56,7 @@ namespace Diagnostics.Spectra.Inversion
             _infinity = new Complex[n];
             _current = new Complex[n];
             _trial = new Complex[n];
+            _predicted = new Complex[n];
             equation.Proxy(_infinity);
         }
 
@@ -113,7 +115,19 @@ namespace Diagnostics.Spectra.Inversion
                 double distance = Complex.Abs(remaining);
                 bool last = step >= distance;
                 Complex next = last ? target : here + remaining * (step / distance);
-                if (Certify(next, _current, _trial))
+                bool certified;
+                if (_equation.IsRational)
+                {
+                    // Predictor: start Newton from the tangent extrapolation (any start may be certified).
+                    _predicted[0] = _current[0] + _equation.RationalTangent(here, _current[0]) * (next - here);
+                    certified = Certify(next, _predicted, _trial) || Certify(next, _current, _trial);
+                }
+                else
+                {
+                    certified = Certify(next, _current, _trial);
+                }
+
+                if (certified)
                 {
                     here = next;
                     Array.Copy(_trial, _current, _current.Length);

@@ -13,7 +13,13 @@ namespace Diagnostics.Spectra.Laws
     public sealed class DerivativeLaw
     {
         /// <summary>Default number of Gauss-Hermite nodes used for smooth activations.</summary>
-        public const int DefaultAtoms = 24;
+        public const int DefaultAtoms = 48;
+
+        /// <summary>
+        /// Units with phi'(h)^2 below this fraction of E[phi'^2] count as inactive (zero derivative): their contribution
+        /// to J^T J is below double precision relative to the bulk (e.g. saturated tanh, GELU or ELU at large q).
+        /// </summary>
+        public const double InactiveThreshold = 1e-10;
 
         private DerivativeLaw(double zeroMass, double[] values, double[] masses, bool isExact)
         {
@@ -77,17 +83,40 @@ namespace Diagnostics.Spectra.Laws
                 return Single(1, d0 * d0);
             }
 
-            var rule = GaussianExpectation.Hermite(atoms);
+            // Units whose phi'^2 is below InactiveThreshold * E[phi'^2] pass no gradient at double precision: their mass
+            // is computed exactly (crossings of the threshold located by bisection) and counted at zero; the Gauss-Hermite
+            // nodes that fall there are dropped and the live ones rescaled to the live mass.
+            double mean = ActivationMoments.DerivativeSecondMoment(phi, q);
+            double threshold = InactiveThreshold * mean;
             double sq = Math.Sqrt(q);
+            double dead = InactiveMass(phi, sq, threshold);
+            var rule = GaussianExpectation.Hermite(atoms);
             var pairs = new List<KeyValuePair<double, double>>(atoms);
-            double zero = 0;
+            double live = 0;
             for (int j = 0; j < rule.Nodes.Length; j++)
             {
                 double d = phi.Derivative(sq * rule.Nodes[j]);
                 double c = d * d;
-                if (c == 0) zero += rule.Weights[j];
-                else pairs.Add(new KeyValuePair<double, double>(c, rule.Weights[j]));
+                if (c < threshold) continue;
+                pairs.Add(new KeyValuePair<double, double>(c, rule.Weights[j]));
+                live += rule.Weights[j];
             }
+
+            if (pairs.Count == 0 || dead >= 1)
+                throw new SpectralConvergenceException($"the derivative of {phi} is below {InactiveThreshold:g1} of its mean almost everywhere at q = {q:g4}: every unit is inactive.");
+            // Live masses rescaled to the exact live mass, then values rescaled so that the discrete mean equals the
+            // adaptively integrated E[phi'^2] (Gauss-Hermite alone is biased when phi'^2 varies on a scale below the node
+            // spacing, e.g. tanh at large q).
+            double zero = dead;
+            double discreteMean = 0;
+            for (int j = 0; j < pairs.Count; j++)
+            {
+                pairs[j] = new KeyValuePair<double, double>(pairs[j].Key, pairs[j].Value * (1 - dead) / live);
+                discreteMean += pairs[j].Key * pairs[j].Value;
+            }
+
+            double scale = mean / discreteMean;
+            for (int j = 0; j < pairs.Count; j++) pairs[j] = new KeyValuePair<double, double>(pairs[j].Key * scale, pairs[j].Value);
 
             pairs.Sort((a, b) => a.Key.CompareTo(b.Key));
             // Symmetric activations give equal values at +-x_j: merge atoms that agree to 1e-12.
@@ -105,6 +134,42 @@ namespace Diagnostics.Spectra.Laws
             }
 
             return new DerivativeLaw(zero, values.ToArray(), masses.ToArray(), values.Count == 1);
+        }
+
+        /// <summary>P(phi'(s Z)^2 &lt; threshold): threshold crossings on [-10, 10] by a scan and bisection.</summary>
+        private static double InactiveMass(Activation phi, double s, double threshold)
+        {
+            const int Steps = 4000;
+            const double Span = GaussianExpectation.TruncationInSigmas;
+            Func<double, bool> inactive = z => { double d = phi.Derivative(s * z); return d * d < threshold; };
+            double mass = 0;
+            double previous = -Span;
+            bool state = inactive(previous);
+            double start = state ? double.NegativeInfinity : double.NaN;
+            for (int k = 1; k <= Steps; k++)
+            {
+                double z = -Span + 2 * Span * k / Steps;
+                bool now = inactive(z);
+                if (now != state)
+                {
+                    double lo = previous, hi = z;
+                    for (int it = 0; it < 60; it++)
+                    {
+                        double mid = 0.5 * (lo + hi);
+                        if (inactive(mid) == state) lo = mid; else hi = mid;
+                    }
+
+                    double crossing = 0.5 * (lo + hi);
+                    if (now) start = crossing;
+                    else mass += Activation.StandardNormalCdf(crossing) - Activation.StandardNormalCdf(start);
+                    state = now;
+                }
+
+                previous = z;
+            }
+
+            if (state) mass += 1 - Activation.StandardNormalCdf(start);
+            return mass;
         }
 
         private static DerivativeLaw Single(double p, double c) => p <= 0

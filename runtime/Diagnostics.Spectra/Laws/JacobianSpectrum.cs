@@ -101,7 +101,7 @@ namespace Diagnostics.Spectra.Laws
             }
             else
             {
-                double low = sampler.FindLowerCutoff(upper, out tail);
+                double low = sampler.FindLowerCutoff(upper, 1e-290, out tail);
                 double span = Math.Log(upper / low);
                 for (int k = 0; k < n; k++)
                 {
@@ -211,14 +211,14 @@ namespace Diagnostics.Spectra.Laws
                 if (chain && _hasPrevious) _lilypads.SolveFrom(_previousZeta, _previous, zeta, _y);
                 else _lilypads.SolveFromProxy(zeta, _y);
                 Complex g = (_y[0] + _equation.RankFraction) / zeta;
-                if (g.Imaginary > 1e-9 * Complex.Abs(g) && chain && _hasPrevious)
+                if (g.Imaginary > BranchTolerance(g, zeta) && chain && _hasPrevious)
                 {
                     // Off the physical branch (Im G must be <= 0): redo from a fresh proxy.
                     _lilypads.SolveFromProxy(zeta, _y);
                     g = (_y[0] + _equation.RankFraction) / zeta;
                 }
 
-                if (g.Imaginary > 1e-9 * Complex.Abs(g))
+                if (g.Imaginary > BranchTolerance(g, zeta))
                     throw new SpectralConvergenceException($"the certified root at zeta = {zeta} is off the physical branch (Im G > 0).");
                 if (chain)
                 {
@@ -230,47 +230,61 @@ namespace Diagnostics.Spectra.Laws
                 return Math.Max(0, -g.Imaginary / Math.PI);
             }
 
-            /// <summary>Forgets the chaining point (the next chained solve starts from a proxy).</summary>
-            public void ResetChain() => _hasPrevious = false;
+            /// <summary>
+            /// Slack of the test Im G &lt;= 0: relative 1e-9, plus the round-off of m + (1 - atom), which cancels near zeta = 0.
+            /// </summary>
+            private double BranchTolerance(Complex g, Complex zeta) =>
+                1e-9 * Complex.Abs(g) + 1e-13 * (Complex.Abs(_y[0]) + 1) / Complex.Abs(zeta);
 
             /// <summary>
             /// For a hard edge at zero: probe x = upper 10^-d for growing d until the mass below, extrapolated from the
             /// local power law x rho(x) ~ x^beta, is under the tail tolerance.
             /// </summary>
-            public double FindLowerCutoff(double upper, out double tail)
+            public double FindLowerCutoff(double upper, double floor, out double tail)
             {
-                // Probes chain from one to the next (walking down the real axis), then the grid starts afresh.
+                // Probes chain from one to the next (walking down the real axis); the grid then continues from the last.
                 double previousX = upper * 1e-2;
                 double previousF = At(previousX, chain: true) * previousX;
                 tail = double.PositiveInfinity;
-                double x = previousX;
+                double beta = double.NaN;
                 for (int d = 3; d <= 300; d = d < 24 ? d + 3 : d * 2)
                 {
-                    x = upper * Math.Pow(10, -Math.Min(d, 300));
-                    if (x < 1e-290) break;
-                    double f = At(x, chain: true) * x;
-                    double beta = Math.Log(previousF / f) / Math.Log(previousX / x);
-                    if (beta > 0 && f > 0)
+                    double x = Math.Max(upper * Math.Pow(10, -Math.Min(d, 300)), floor);
+                    if (x >= previousX) break;
+                    double f;
+                    try
                     {
-                        tail = f / beta;
-                        if (tail < _options.TailMass) return x;
+                        f = At(x, chain: true) * x;
                     }
-                    else if (f == 0)
+                    catch (SpectralConvergenceException)
+                    {
+                        // A probe the certificate cannot reach ends the probing: the last good one bounds the grid.
+                        break;
+                    }
+
+                    if (f == 0)
                     {
                         tail = 0;
                         return x;
                     }
 
+                    beta = Math.Log(previousF / f) / Math.Log(previousX / x);
                     previousX = x;
                     previousF = f;
-                    if (d >= 300) break;
+                    if (beta > 0)
+                    {
+                        tail = f / beta;
+                        if (tail < _options.TailMass) return x;
+                    }
+
+                    if (x <= floor) break;
                 }
 
-                if (double.IsInfinity(tail)) tail = 0;
-                return x;
+                // Tail below the last good probe from its local power law (x rho(x) ~ x^beta).
+                // The chaining point is still the last good probe (a failed solve stores nothing).
+                tail = beta > 0 ? previousF / beta : 0;
+                return previousX;
             }
-
-
         }
     }
 }

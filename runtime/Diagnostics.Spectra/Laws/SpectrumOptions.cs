@@ -17,7 +17,7 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>When set, Im z = this value (in the units of the eigenvalues) at every grid point.</summary>
         public double? AbsoluteEta { get; set; }
 
-        /// <summary>Gauss-Hermite atoms used to discretise the D^2 law of smooth activations. Default 24.</summary>
+        /// <summary>Gauss-Hermite atoms used to discretise the D^2 law of smooth activations. Default 48.</summary>
         public int SmoothActivationAtoms { get; set; } = DerivativeLaw.DefaultAtoms;
 
         /// <summary>For laws with a hard edge at zero: stop extending the grid downwards once the estimated mass below it is under this. Default 1e-6.</summary>

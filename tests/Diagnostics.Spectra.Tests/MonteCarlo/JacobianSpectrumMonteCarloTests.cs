@@ -380,10 +380,7 @@ public sealed class JacobianSpectrumMonteCarloTests
 
     // ---- engine problems found by these tests (see the report in the skip reasons) ----
 
-    [Theory(Skip = "Engine bug: with the default SmoothActivationAtoms = 24 Compute throws SpectralConvergenceException "
-        + "('the lilypad walk from the proxy <1.4e-13; 67.5> to zeta = <1.4e-13; 1.4e-20> found no certified step within 200000 basin tests') on tanh 500-700-500-400 "
-        + "sigma_w^2 1.5 sigma_b^2 0.1; same for orthogonal tanh 500^4 sigma_w^2 1.2 and orthogonal tanh 400-600-500-300 sigma_w^2 1.5 sigma_b^2 0.05. "
-        + "With 64 or 100 atoms all three compute (0.2-8 s) and match the sampled networks (tests above).")]
+    [Theory]
     [InlineData("tanh-bias-rect")]
     [InlineData("orthogonal-tanh-square")]
     [InlineData("orthogonal-tanh-rect")]
@@ -401,10 +398,7 @@ public sealed class JacobianSpectrumMonteCarloTests
         for (int k = 5; k <= 9; k++) Assert.Equal(Math.Log(fine.QuantileNonZero(k / 10.0)), Math.Log(law.QuantileNonZero(k / 10.0)), 1);
     }
 
-    [Fact(Skip = "Engine bug: with the default 24 Gauss-Hermite atoms the D^2 law of tanh at q = 4 has mean 0.2283 instead of "
-        + "E[sech^4(2Z)] = 0.2560 (-11%; 0.2528 with 48 atoms); on tanh 400^6 sigma_w^2 = 4 law.Mean = 2.561 while "
-        + "law.Propagation.JacobianMean = 3.145 and 100 sampled networks give 3.17 +- 0.07 (probe estimate): the engine's mean, moments and "
-        + "quantile scale are 19% low. 200 atoms give 3.1452.")]
+    [Fact]
     public void ExplodingTanh_DefaultAtoms_MeanMatchesSampledNetworks()
     {
         var net = NetworkArchitecture.Uniform(Enumerable.Repeat(400, 6).ToArray(), Activation.Tanh, 4.0);
@@ -414,10 +408,7 @@ public sealed class JacobianSpectrumMonteCarloTests
         Assert.Equal(law.Propagation.JacobianMean, law.Mean, 2);
     }
 
-    [Fact(Skip = "Engine accuracy: with the default 24 atoms the GELU 500^4 sigma_w^2 = 2 law misplaces the low tail. This test "
-        + "(seed 15, 3 draws): fraction below 1e-10 lambda_max sampled 0.109 vs engine 0.063 (tolerance 0.034; 100 atoms: 0.094), "
-        + "ln ratio of deciles 1-5 -0.72 / -0.43 / +0.20 / +0.69 / +0.58 (decile 5 tolerance 0.54). At N = 1000 the engine CDF at "
-        + "1e-5 / 1e-6 / 1e-7 is 0.279 / 0.195 / 0.132 vs 0.318 / 0.249 / 0.189 sampled and 0.317 / 0.248 / 0.183 with 100 atoms.")]
+    [Fact]
     public void Gelu_DefaultAtoms_DecilesMatchSampledNetwork()
     {
         var net = NetworkArchitecture.Uniform(new[] { 500, 500, 500, 500 }, Activation.Gelu, 2.0);

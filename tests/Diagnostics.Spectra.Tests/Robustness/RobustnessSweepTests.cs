@@ -16,7 +16,7 @@ public sealed class RobustnessSweepTests
     // typed exception (allowed here) instead of running for minutes.
     private const double MassTolerance = 2e-2;
     private const double MeanTolerance = 5e-2;
-    private const double SecondsPerArchitecture = 60;
+    private const double SecondsPerArchitecture = 120; // a hang detector, not a speed target
 
     private readonly ITestOutputHelper _output;
 
@@ -31,9 +31,7 @@ public sealed class RobustnessSweepTests
     public void PiecewiseLinearSubset_OnlyTypedFailures_IdentitiesHold() =>
         Sweep(count: 80, firstSeed: 1, maxDepth: 30, RandomArchitectureSweep.PiecewiseLinear);
 
-    [Fact(Skip = "Known open defect (issue 2): smooth activations on random rectangular profiles. On 60 draws (seeds 1-60, "
-                 + "depth <= 12) 14 end in a typed SpectralConvergenceException (the certified walk stalls near the real axis) and "
-                 + "two have mass errors 0.169 (gelu, 866,1059,2435,295,343, sigma_w^2 7.8) and 0.041 (softplus, sigma_w^2 5.4).")]
+    [Fact]
     public void SmoothActivationSubset_OnlyTypedFailures_IdentitiesHold() =>
         Sweep(count: 60, firstSeed: 1, maxDepth: 12, Activation.CanonicalNames);
 
