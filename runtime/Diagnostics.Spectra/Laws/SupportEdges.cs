@@ -41,9 +41,11 @@ namespace Diagnostics.Spectra.Laws
         {
             var u = NewWarmStart(equation);
             double limit = equation.RankFraction;
-            // Two rank constraints within 1% of each other: the edge sits within a hair of zero, treated as hard.
+            // Two distinct rank constraints within 1% of each other: the edge sits within a hair of zero, treated as
+            // hard. Exact ties are left to the exponent test below (orthogonal factors of B can cancel them).
             var limits = equation.RankLimits();
-            if (limits.Count >= 2 && limits[1] <= limits[0] * (1 + 1e-2))
+            int next = limits.FindIndex(x => x > limits[0] * (1 + 1e-12));
+            if (next >= 0 && limits[next] <= limits[0] * (1 + 1e-2))
                 return 0;
             // Several factors vanishing together at m = -(1 - atom) make zeta ~ C eps^k with k >= 2: the physical
             // branch leaves the real axis there and the non-zero part has a hard edge at zero (as for square MP).
