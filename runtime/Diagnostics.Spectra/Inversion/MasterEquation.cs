@@ -40,7 +40,6 @@ namespace Diagnostics.Spectra.Inversion
         private readonly int[] _mult;
         private readonly double[][] _c;    // atoms c_ij
         private readonly double[][] _pi;   // normalised weights p_ij c_ij / E[nu_i], summing to 1
-        private readonly int _total;
         private readonly Complex[] _cJac, _dJac, _diag, _residual, _step;
         private readonly double[] _bound, _weight;
         private readonly double _mScale;
@@ -68,7 +67,6 @@ namespace Diagnostics.Spectra.Inversion
                 _mult[i] = g.Multiplicity;
                 _c[i] = g.Atoms;
                 _pi[i] = g.Weights;
-                _total += g.Multiplicity;
                 scale = Math.Max(scale, g.Rho * g.Atoms[g.Atoms.Length - 1]);
             }
 
@@ -98,25 +96,21 @@ namespace Diagnostics.Spectra.Inversion
         /// <summary>True when the system is the single rational equation of Chhaibi et al.</summary>
         public bool IsRational => _rho.Length == 0;
 
-        /// <summary>Largest total degree seen by the Kantorovich bound (for documentation and tests).</summary>
-        public int ProductDegree => _total;
 
         internal readonly struct GeneralFactor
         {
-            public GeneralFactor(double rho, int multiplicity, double[] atoms, double[] weights, double activeOverR)
+            public GeneralFactor(double rho, int multiplicity, double[] atoms, double[] weights)
             {
                 Rho = rho;
                 Multiplicity = multiplicity;
                 Atoms = atoms;
                 Weights = weights;
-                ActiveOverR = activeOverR;
             }
 
             public double Rho { get; }
             public int Multiplicity { get; }
             public double[] Atoms { get; }
             public double[] Weights { get; }
-            public double ActiveOverR { get; }
         }
 
         /// <summary>Builds the master equation from per-layer D^2 laws.</summary>
@@ -158,11 +152,11 @@ namespace Diagnostics.Spectra.Inversion
                 if (existing >= 0)
                 {
                     var g = general[existing];
-                    general[existing] = new GeneralFactor(g.Rho, g.Multiplicity + 1, g.Atoms, g.Weights, g.ActiveOverR);
+                    general[existing] = new GeneralFactor(g.Rho, g.Multiplicity + 1, g.Atoms, g.Weights);
                 }
                 else
                 {
-                    general.Add(new GeneralFactor(rho, 1, atoms, weights, active / r));
+                    general.Add(new GeneralFactor(rho, 1, atoms, weights));
                 }
             }
 
