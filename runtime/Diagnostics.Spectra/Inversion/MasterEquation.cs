@@ -216,55 +216,64 @@ namespace Diagnostics.Spectra.Inversion
         {
             Complex m0 = start[0];
             Complex invZeta = Complex.One / zeta;
-            ScalarValue(invZeta, m0, out Complex f, out Complex df);
+            ScalarValue(invZeta, m0, out Complex f, out Complex df, out Complex pa);
             if (df == Complex.Zero) return false;
             Complex h = -f / df;
-            double hAbs = Complex.Abs(h);
+            double hAbs = ComplexModulus.Of(h);
             // Kantorovich: |phi''| <= K on the ball of radius 2|h| around m0 (which contains the ball of radius |h| around m0 + h).
             double k = SecondDerivativeBound(invZeta, m0, 2 * hAbs);
-            if (!(hAbs * k <= 0.5 * Complex.Abs(df))) return false;
+            if (!(hAbs * k <= 0.5 * ComplexModulus.Of(df))) return false;
 
-            Complex m = m0 + h;
-            double previous = hAbs;
-            double scale = Complex.Abs(m) + _mScale;
-            for (int it = 0; it < maxIterations; it++)
+            // Newton from the certified start. The iterates and the root stay in the ball where K bounds |phi''|, so after
+            // a step h from m the Taylor remainder gives |root - (m + h)| <= 2 K |h|^2 / |phi'(m)|: stop as soon as that
+            // bound is below the tolerance, without one more evaluation.
+            Complex m = m0;
+            for (int it = 0; ; it++)
             {
-                if (previous <= tolerance * scale) break;
-                ScalarValue(invZeta, m, out f, out df);
+                m += h;
+                double scale = ComplexModulus.Of(m) + _mScale;
+                double dfAbs = ComplexModulus.Of(df);
+                if (hAbs <= tolerance * scale || (2 * k * hAbs <= dfAbs && 2 * k * hAbs * hAbs <= tolerance * scale * dfAbs)) break;
+                if (it == maxIterations)
+                    throw new SpectralConvergenceException($"Newton did not reach tolerance {tolerance:g3} in {maxIterations} iterations at zeta = {zeta}.");
+                ScalarValue(invZeta, m, out f, out df, out pa);
                 if (df == Complex.Zero)
                     throw new SpectralConvergenceException($"phi' vanished at zeta = {zeta} after a passed basin test.");
                 h = -f / df;
-                m += h;
-                double size = Complex.Abs(h);
-                scale = Complex.Abs(m) + _mScale;
-                if (size <= tolerance * scale || (size >= previous && size < 1e-9 * scale))
+                double size = ComplexModulus.Of(h);
+                if (size >= hAbs && size < 1e-9 * scale)
                 {
-                    previous = 0;
+                    // Round-off floor: the last iterate is as good as double precision allows.
                     break;
                 }
 
-                previous = size;
-                if (it == maxIterations - 1)
-                    throw new SpectralConvergenceException($"Newton did not reach tolerance {tolerance:g3} in {maxIterations} iterations at zeta = {zeta}.");
+                hAbs = size;
             }
 
+            // The tangent at the root, from the last evaluation (close to the root), for the next predictor.
+            _tangentZeta = zeta;
+            _tangentM = m;
+            _tangent = pa * invZeta * invZeta / df;
             solution[0] = m;
             return true;
         }
 
+        private Complex _tangentZeta, _tangentM, _tangent;
+
         /// <summary>dm/dzeta on the rational branch at (zeta, m): -(d phi/d zeta) / (d phi/d m), phi = A(m)/zeta - m B(m).</summary>
+        /// <remarks>Reuses the value from the last certified solve when (zeta, m) is its root (the usual case in a walk).</remarks>
         public Complex RationalTangent(Complex zeta, Complex m)
         {
+            if (zeta == _tangentZeta && m == _tangentM) return _tangent;
             Complex invZeta = Complex.One / zeta;
-            Product(_a, _ka, m, out Complex pa, out _, out _);
-            ScalarValue(invZeta, m, out _, out Complex df);
+            ScalarValue(invZeta, m, out _, out Complex df, out Complex pa);
             return pa * invZeta * invZeta / df;
         }
 
-        private void ScalarValue(Complex invZeta, Complex m, out Complex f, out Complex df)
+        private void ScalarValue(Complex invZeta, Complex m, out Complex f, out Complex df, out Complex pa)
         {
-            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
-            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            Product(_a, _ka, m, out pa, out Complex pa1);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1);
             f = pa * invZeta - m * pb;
             df = pa1 * invZeta - (pb + m * pb1);
         }
@@ -273,9 +282,9 @@ namespace Diagnostics.Spectra.Inversion
         {
             Majorant(_a, _ka, m0, radius, out _, out _, out double a2);
             Majorant(_e, _ke, m0, radius, out _, out double b1, out double b2);
-            double mAbs = Complex.Abs(m0) + radius;
+            double mAbs = ComplexModulus.Of(m0) + radius;
             // C(m) = m B(m): C'' = 2 B' + m B''.
-            return a2 * Complex.Abs(invZeta) + 2 * b1 + mAbs * b2;
+            return a2 * ComplexModulus.Of(invZeta) + 2 * b1 + mAbs * b2;
         }
 
         // ---- general case: scalar Newton on f(m) = A(m) prod g_i(m)^{n_i} / zeta - m B(m) ----
@@ -293,7 +302,7 @@ namespace Diagnostics.Spectra.Inversion
             ReducedValue(invZeta, m0, start, out Complex f, out Complex df);
             if (df == Complex.Zero || double.IsNaN(df.Real)) return false;
             Complex h = -f / df;
-            double hAbs = Complex.Abs(h);
+            double hAbs = ComplexModulus.Of(h);
             double radius = 2 * hAbs;
 
             // Enclose each g_i on a disc as large as certifiable (up to half the distance, in m, to its nearest pole),
@@ -303,7 +312,7 @@ namespace Diagnostics.Spectra.Inversion
             {
                 Complex gi = start[1 + i];
                 Derivatives(i, gi, m0, out Complex dg, out Complex dm);
-                double slope = Complex.Abs(dm / dg);
+                double slope = ComplexModulus.Of(dm / dg);
                 double reach = PoleDistance(i, gi, m0);
                 double delta = double.NaN, outer = 0;
                 for (double fraction = 0.5; ; fraction /= 4)
@@ -318,7 +327,7 @@ namespace Diagnostics.Spectra.Inversion
                 double gap = outer - radius;
                 double g2 = 2 * delta / (gap * gap);
                 double g1 = slope + radius * g2;
-                double g0 = Complex.Abs(gi) + radius * g1;
+                double g0 = ComplexModulus.Of(gi) + radius * g1;
                 PowerBound(g0, g1, g2, _mult[i], out double p0, out double p1, out double p2);
                 double n2 = v2 * p0 + 2 * v1 * p1 + v0 * p2;
                 v1 = v1 * p0 + v0 * p1;
@@ -327,8 +336,8 @@ namespace Diagnostics.Spectra.Inversion
             }
 
             Majorant(_e, _ke, m0, radius, out _, out double b1, out double b2);
-            double k = v2 * Complex.Abs(invZeta) + 2 * b1 + (Complex.Abs(m0) + radius) * b2;
-            if (!(hAbs * k <= 0.5 * Complex.Abs(df))) return false;
+            double k = v2 * ComplexModulus.Of(invZeta) + 2 * b1 + (ComplexModulus.Of(m0) + radius) * b2;
+            if (!(hAbs * k <= 0.5 * ComplexModulus.Of(df))) return false;
 
             // Newton on f; every iterate stays in the disc of radius R, where each g_i is the unique root near g_i(m0).
             Array.Copy(start, solution, n + 1);
@@ -337,14 +346,14 @@ namespace Diagnostics.Spectra.Inversion
             for (int it = 0; it < maxIterations; it++)
             {
                 for (int i = 0; i < n; i++) solution[1 + i] = SolveG(i, m, start[1 + i]);
-                double scale = Complex.Abs(m) + _mScale;
+                double scale = ComplexModulus.Of(m) + _mScale;
                 if (previous <= tolerance * scale) break;
                 ReducedValue(invZeta, m, solution, out f, out df);
                 if (df == Complex.Zero)
                     throw new SpectralConvergenceException($"f' vanished at zeta = {zeta} after a passed basin test.");
                 h = -f / df;
                 m += h;
-                double size = Complex.Abs(h);
+                double size = ComplexModulus.Of(h);
                 if (size <= tolerance * scale || (size >= previous && size < 1e-9 * scale))
                 {
                     for (int i = 0; i < n; i++) solution[1 + i] = SolveG(i, m, solution[1 + i]);
@@ -363,8 +372,8 @@ namespace Diagnostics.Spectra.Inversion
         /// <summary>f and f' at m, with the g_i already solved at m (in y); g_i' = -dE_i/dm / dE_i/dg.</summary>
         private void ReducedValue(Complex invZeta, Complex m, Complex[] y, out Complex f, out Complex df)
         {
-            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
-            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            Product(_a, _ka, m, out Complex pa, out Complex pa1);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1);
             Complex gProduct = Complex.One, logDerivative = Complex.Zero;
             for (int i = 0; i < _rho.Length; i++)
             {
@@ -411,19 +420,19 @@ namespace Diagnostics.Spectra.Inversion
             {
                 Complex q = Complex.One / (g0 - c[j] * rho * m0);
                 d0 -= p[j] * q * q;
-                double gap = 1 / Complex.Abs(q) - c[j] * rho * r;
+                double gap = 1 / ComplexModulus.Of(q) - c[j] * rho * r;
                 if (!(gap > 0)) return false;
                 residual += p[j] * c[j] * rho / (gap * gap);
                 mixed += 2 * p[j] * c[j] * rho / (gap * gap * gap);
             }
 
-            double dLower = Complex.Abs(d0) - r * mixed;
+            double dLower = ComplexModulus.Of(d0) - r * mixed;
             if (!(dLower > 0)) return false;
             double step = r * residual / dLower;
             double k = 0;
             for (int j = 0; j < c.Length; j++)
             {
-                double gap = Complex.Abs(g0 - c[j] * rho * m0) - c[j] * rho * r - 2 * step;
+                double gap = ComplexModulus.Of(g0 - c[j] * rho * m0) - c[j] * rho * r - 2 * step;
                 if (!(gap > 0)) return false;
                 k += 2 * p[j] / (gap * gap * gap);
             }
@@ -441,7 +450,7 @@ namespace Diagnostics.Spectra.Inversion
             var c = _c[i];
             double rho = _rho[i];
             double d = double.PositiveInfinity;
-            for (int j = 0; j < c.Length; j++) d = Math.Min(d, Complex.Abs(g0 - c[j] * rho * m0) / (c[j] * rho));
+            for (int j = 0; j < c.Length; j++) d = Math.Min(d, ComplexModulus.Of(g0 - c[j] * rho * m0) / (c[j] * rho));
             return d;
         }
 
@@ -465,7 +474,7 @@ namespace Diagnostics.Spectra.Inversion
 
                 Complex step = value / dg;
                 g -= step;
-                if (Complex.Abs(step) <= 1e-15 * (Complex.Abs(g) + 1)) return g;
+                if (ComplexModulus.Of(step) <= 1e-15 * (ComplexModulus.Of(g) + 1)) return g;
             }
 
             return g;
@@ -493,8 +502,8 @@ namespace Diagnostics.Spectra.Inversion
             int n = _rho.Length;
             Complex m = y[0];
             Complex invZeta = Complex.One / zeta;
-            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
-            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            Product(_a, _ka, m, out Complex pa, out Complex pa1);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1);
             Complex gProduct = Complex.One;
             for (int i = 0; i < n; i++) gProduct *= IntPow(y[1 + i], _mult[i]);
             Complex e0 = pa * gProduct * invZeta - m * pb;
@@ -542,11 +551,11 @@ namespace Diagnostics.Spectra.Inversion
             Complex stepM = rhs / s;
             _step[0] = stepM;
             Scales(y);
-            alpha = Complex.Abs(stepM) / _weight[0];
+            alpha = ComplexModulus.Of(stepM) / _weight[0];
             for (int i = 0; i < n; i++)
             {
                 _step[1 + i] = (-_residual[1 + i] - _dJac[i] * stepM) / _diag[i];
-                alpha = Math.Max(alpha, Complex.Abs(_step[1 + i]) / _weight[1 + i]);
+                alpha = Math.Max(alpha, ComplexModulus.Of(_step[1 + i]) / _weight[1 + i]);
             }
 
             return !double.IsNaN(alpha) && !double.IsInfinity(alpha);
@@ -560,9 +569,9 @@ namespace Diagnostics.Spectra.Inversion
         private void Scales(Complex[] y)
         {
             Complex m = y[0];
-            double wm = Complex.Abs(m) + _mScale;
-            for (int k = 0; k < _a.Length; k++) wm = Math.Min(wm, Complex.Abs(1 + _a[k] * m) / _a[k]);
-            for (int k = 0; k < _e.Length; k++) wm = Math.Min(wm, Complex.Abs(1 + _e[k] * m) / _e[k]);
+            double wm = ComplexModulus.Of(m) + _mScale;
+            for (int k = 0; k < _a.Length; k++) wm = Math.Min(wm, ComplexModulus.Of(1 + _a[k] * m) / _a[k]);
+            for (int k = 0; k < _e.Length; k++) wm = Math.Min(wm, ComplexModulus.Of(1 + _e[k] * m) / _e[k]);
             for (int i = 0; i < _rho.Length; i++)
             {
                 Complex g = y[1 + i];
@@ -570,13 +579,13 @@ namespace Diagnostics.Spectra.Inversion
                 double wg = double.PositiveInfinity;
                 for (int j = 0; j < c.Length; j++)
                 {
-                    double gap = Complex.Abs(g - c[j] * _rho[i] * m);
+                    double gap = ComplexModulus.Of(g - c[j] * _rho[i] * m);
                     wg = Math.Min(wg, gap);
                     wm = Math.Min(wm, gap / (c[j] * _rho[i]));
                 }
 
                 // g_i also enters E_0 through g_i^{n_i}: its own size is a natural unit too.
-                double own = Complex.Abs(g);
+                double own = ComplexModulus.Of(g);
                 _weight[1 + i] = own > 0 ? Math.Min(wg, own) : wg;
             }
 
@@ -596,20 +605,20 @@ namespace Diagnostics.Spectra.Inversion
             double discR = radius * wm;
             Majorant(_a, _ka, m0, discR, out double a0, out double a1, out double a2);
             Majorant(_e, _ke, m0, discR, out _, out double b1, out double b2);
-            double mBar = Complex.Abs(m0) + discR;
+            double mBar = ComplexModulus.Of(m0) + discR;
             double cMax2 = 2 * b1 + mBar * b2;
 
             // Row 0: E_0 = A(m) G / zeta - m B(m), G = prod g_i^{n_i}, |g_i| <= |g_i0| + R w_i on the ball.
             double logP = 0, sum = 0;
             for (int i = 0; i < n; i++)
             {
-                double gBar = Complex.Abs(y0[1 + i]) + radius * _weight[1 + i];
+                double gBar = ComplexModulus.Of(y0[1 + i]) + radius * _weight[1 + i];
                 logP += _mult[i] * Math.Log(gBar);
                 sum += _mult[i] * _weight[1 + i] / gBar;
             }
 
             double pBound = Math.Exp(logP);
-            double invZ = 1 / Complex.Abs(zeta);
+            double invZ = 1 / ComplexModulus.Of(zeta);
             double b0Row = wm * wm * (a2 * pBound * invZ + cMax2) + 2 * wm * a1 * pBound * sum * invZ + a0 * pBound * sum * sum * invZ;
 
             // Rows i: E_i = sum_j pi_j / (g - c_j rho m) - 1; its Hessian is 2 pi_j (dg - c_j rho dm)^2 / (g - c_j rho m)^3.
@@ -626,22 +635,22 @@ namespace Diagnostics.Spectra.Inversion
                 for (int j = 0; j < c.Length; j++)
                 {
                     double reach = wg + c[j] * rho * wm;
-                    double gap = Complex.Abs(g0 - c[j] * rho * m0) - radius * reach;
+                    double gap = ComplexModulus.Of(g0 - c[j] * rho * m0) - radius * reach;
                     if (!(gap > 0)) return double.PositiveInfinity;
                     bound += 2 * p[j] * reach * reach / (gap * gap * gap);
                 }
 
                 bi[i] = bound;
-                t += Complex.Abs(_cJac[i] / _diag[i]) * bound;
+                t += ComplexModulus.Of(_cJac[i] / _diag[i]) * bound;
             }
 
-            double omega = (b0Row + t) / (Complex.Abs(schur) * wm);
+            double omega = (b0Row + t) / (ComplexModulus.Of(schur) * wm);
             for (int i = 0; i < n; i++)
             {
                 Complex di = _diag[i];
-                double cOverD = Complex.Abs(_cJac[i] / di);
-                double row = Complex.Abs(_dJac[i] / (di * schur)) * (b0Row + t - cOverD * bi[i])
-                             + Complex.Abs(Complex.One / di + _dJac[i] * _cJac[i] / (di * di * schur)) * bi[i];
+                double cOverD = ComplexModulus.Of(_cJac[i] / di);
+                double row = ComplexModulus.Of(_dJac[i] / (di * schur)) * (b0Row + t - cOverD * bi[i])
+                             + ComplexModulus.Of(Complex.One / di + _dJac[i] * _cJac[i] / (di * di * schur)) * bi[i];
                 omega = Math.Max(omega, row / _weight[1 + i]);
             }
 
@@ -674,43 +683,37 @@ namespace Diagnostics.Spectra.Inversion
 
         private double PlainStepSize(Complex[] y)
         {
-            double size = Complex.Abs(_step[0]) / (Complex.Abs(y[0]) + _mScale);
-            for (int i = 1; i < y.Length; i++) size = Math.Max(size, Complex.Abs(_step[i]) / (Complex.Abs(y[i]) + 1));
+            double size = ComplexModulus.Of(_step[0]) / (ComplexModulus.Of(y[0]) + _mScale);
+            for (int i = 1; i < y.Length; i++) size = Math.Max(size, ComplexModulus.Of(_step[i]) / (ComplexModulus.Of(y[i]) + 1));
             return size;
         }
 
         // ---- products of linear factors prod (1 + a_k m)^{n_k}: value and two derivatives, and majorants ----
 
-        private static void Product(double[] a, int[] k, Complex m, out Complex f, out Complex f1, out Complex f2)
+        private static void Product(double[] a, int[] k, Complex m, out Complex f, out Complex f1)
         {
             f = Complex.One;
             f1 = Complex.Zero;
-            f2 = Complex.Zero;
             for (int i = 0; i < a.Length; i++)
             {
                 double b = a[i];
                 Complex g = 1 + b * m;
-                Complex G, G1, G2;
+                Complex G, G1;
                 int n = k[i];
                 if (n == 1)
                 {
                     G = g;
                     G1 = b;
-                    G2 = Complex.Zero;
                 }
                 else
                 {
-                    Complex gn2 = IntPow(g, n - 2);
-                    G1 = n * gn2 * g * b;
-                    G = gn2 * g * g;
-                    G2 = (double)n * (n - 1) * gn2 * b * b;
+                    Complex gn1 = IntPow(g, n - 1);
+                    G1 = n * b * gn1;
+                    G = gn1 * g;
                 }
 
-                Complex nf2 = f2 * G + 2 * f1 * G1 + f * G2;
-                Complex nf1 = f1 * G + f * G1;
+                f1 = f1 * G + f * G1;
                 f *= G;
-                f1 = nf1;
-                f2 = nf2;
             }
         }
 
@@ -723,15 +726,32 @@ namespace Diagnostics.Spectra.Inversion
             f = 1;
             f1 = 0;
             f2 = 0;
+            double x = m0.Real, y = m0.Imaginary;
             for (int i = 0; i < a.Length; i++)
             {
-                double b = Math.Abs(a[i]);
-                double g = Complex.Abs(1 + a[i] * m0) + b * radius;
+                double ai = a[i];
+                double b = Math.Abs(ai);
+                double re = 1 + ai * x, im = ai * y;
+                // |1 + a m0| by a plain square root: the factors are far from overflow (|a m0| < 1e150 in practice);
+                // fall back to the scaled modulus otherwise.
+                double norm = re * re + im * im;
+                double g = (norm > 1e-300 && norm < 1e300 ? Math.Sqrt(norm) : Complex.Abs(new Complex(re, im))) + b * radius;
                 int n = k[i];
-                double gn2 = n >= 2 ? Math.Pow(g, n - 2) : 1 / g;
-                double G = n >= 2 ? gn2 * g * g : g;
-                double G1 = n >= 2 ? n * gn2 * g * b : b;
-                double G2 = n >= 2 ? (double)n * (n - 1) * gn2 * b * b : 0;
+                double G, G1, G2;
+                if (n == 1)
+                {
+                    G = g;
+                    G1 = b;
+                    G2 = 0;
+                }
+                else
+                {
+                    double gn2 = n == 2 ? 1 : Math.Pow(g, n - 2);
+                    G = gn2 * g * g;
+                    G1 = n * gn2 * g * b;
+                    G2 = (double)n * (n - 1) * gn2 * b * b;
+                }
+
                 double nf2 = f2 * G + 2 * f1 * G1 + f * G2;
                 double nf1 = f1 * G + f * G1;
                 f *= G;
@@ -765,8 +785,8 @@ namespace Diagnostics.Spectra.Inversion
             zeta = double.NaN;
             dLogZeta = double.NaN;
             if (m == 0) return false;
-            Product(_a, _ka, m, out Complex pa, out Complex pa1, out _);
-            Product(_e, _ke, m, out Complex pb, out Complex pb1, out _);
+            Product(_a, _ka, m, out Complex pa, out Complex pa1);
+            Product(_e, _ke, m, out Complex pb, out Complex pb1);
             double a = pa.Real, a1 = pa1.Real, b = pb.Real, b1 = pb1.Real;
             double logDerivative = a1 / a - 1 / m - b1 / b;
             double value = a / (m * b);

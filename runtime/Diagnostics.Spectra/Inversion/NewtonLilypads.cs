@@ -107,12 +107,12 @@ namespace Diagnostics.Spectra.Inversion
         {
             Complex here = from;
             Array.Copy(start, _current, _current.Length);
-            double step = Complex.Abs(target - here);
+            double step = ComplexModulus.Of(target - here);
             int attempts = 0;
             while (true)
             {
                 Complex remaining = target - here;
-                double distance = Complex.Abs(remaining);
+                double distance = ComplexModulus.Of(remaining);
                 bool last = step >= distance;
                 Complex next = last ? target : here + remaining * (step / distance);
                 bool certified;
@@ -142,7 +142,7 @@ namespace Diagnostics.Spectra.Inversion
                 else
                 {
                     step /= 2;
-                    if (step <= 1e-15 * Complex.Abs(here)) return false;
+                    if (step <= 1e-15 * ComplexModulus.Of(here)) return false;
                 }
 
                 if (++attempts > budget) return false;

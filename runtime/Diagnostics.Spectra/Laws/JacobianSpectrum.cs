@@ -234,7 +234,7 @@ namespace Diagnostics.Spectra.Laws
             /// Slack of the test Im G &lt;= 0: relative 1e-9, plus the round-off of m + (1 - atom), which cancels near zeta = 0.
             /// </summary>
             private double BranchTolerance(Complex g, Complex zeta) =>
-                1e-9 * Complex.Abs(g) + 1e-13 * (Complex.Abs(_y[0]) + 1) / Complex.Abs(zeta);
+                1e-9 * ComplexModulus.Of(g) + 1e-13 * (ComplexModulus.Of(_y[0]) + 1) / ComplexModulus.Of(zeta);
 
             /// <summary>
             /// For a hard edge at zero: probe x = upper 10^-d for growing d until the mass below, extrapolated from the
