@@ -871,6 +871,54 @@ namespace Diagnostics.Spectra.Inversion
         /// <summary>Scale of m below which every factor is within O(1) of its value at 0.</summary>
         public double MScale => _mScale;
 
+        /// <summary>Largest |root| of A and B in the rational case: beyond it the real branch has no zero or pole.</summary>
+        public double LargestRootModulus
+        {
+            get
+            {
+                double r = 1;
+                foreach (var a in _a) r = Math.Max(r, 1 / a);
+                foreach (var e in _e) r = Math.Max(r, 1 / e);
+                return r;
+            }
+        }
+
+        /// <summary>
+        /// Point mass at the top of the normalised law (rational case): when deg A = deg(m B) the polynomial loses its
+        /// degree at zeta_0 = lead(A) / lead(m B), where one root m goes to infinity; G = (m + rank) / zeta then has a
+        /// pole there with residue sum_A 1/a_k - sum_B 1/e_k (roots counted with multiplicity). A positive residue is
+        /// an atom of that mass at zeta_0 (for free projections, sum_l p_l - (L - 1)); otherwise there is none.
+        /// </summary>
+        /// <param name="position">zeta_0, the atom's position on the normalised axis (NaN when there is no atom).</param>
+        /// <returns>The atom's mass (0 when there is none).</returns>
+        public double TopAtom(out double position)
+        {
+            position = double.NaN;
+            if (!IsRational) return 0;
+            int degreeA = 0, degreeB = 1;
+            double logLeadA = 0, logLeadB = 0, residue = 0;
+            for (int i = 0; i < _a.Length; i++)
+            {
+                degreeA += _ka[i];
+                logLeadA += _ka[i] * Math.Log(_a[i]);
+                residue += _ka[i] / _a[i];
+            }
+
+            for (int i = 0; i < _e.Length; i++)
+            {
+                degreeB += _ke[i];
+                logLeadB += _ke[i] * Math.Log(_e[i]);
+                residue -= _ke[i] / _e[i];
+            }
+
+            // Round-off of the sums: a residue within 1e-12 of zero (e.g. square orthogonal ReLU, sum p = L - 1) is none.
+            double scale = 0;
+            for (int i = 0; i < _a.Length; i++) scale += _ka[i] / _a[i];
+            if (degreeA != degreeB || !(residue > 1e-12 * scale)) return 0;
+            position = Math.Exp(logLeadA - logLeadB);
+            return residue;
+        }
+
         internal IEnumerable<(double rho, int multiplicity, double[] atoms, double[] weights)> GeneralFactors()
         {
             for (int i = 0; i < _rho.Length; i++) yield return (_rho[i], _mult[i], _c[i], _pi[i]);

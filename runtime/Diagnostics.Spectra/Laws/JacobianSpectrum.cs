@@ -63,21 +63,34 @@ namespace Diagnostics.Spectra.Laws
             var moments = new double[normalised.Length];
             for (int k = 0; k < moments.Length; k++) moments[k] = normalised[k] * Math.Pow(mean, k + 1);
 
-            double upper = SupportEdges.Upper(equation);
+            // A point mass at the top (rational case, e.g. orthogonal hard tanh when sum_l p_l > L - 1): the continuous
+            // part ends at the first critical point of the real branch below it and carries the rest of the mass.
+            double topMass = equation.TopAtom(out double topPosition);
+            var sampler = new DensitySampler(equation, options, mean);
+            if (topMass >= equation.RankFraction * (1 - 1e-9))
+            {
+                return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, topPosition * mean, topPosition * mean,
+                    Array.Empty<double>(), Array.Empty<double>(), Array.Empty<double>(), 0, equation.RankFraction, equation.RankFraction * topPosition * mean,
+                    sampler.Description, 0, equation.IsRational, 0, options, topPosition * mean, equation.RankFraction);
+            }
+
+            double upper = topMass > 0 ? SupportEdges.UpperBelowTopAtom(equation, topPosition) : SupportEdges.Upper(equation);
             double lower = SupportEdges.Lower(equation);
             if (lower > upper) lower = upper;
-            var sampler = new DensitySampler(equation, options, mean);
-            if (upper - lower <= 1e-9 * upper)
+            if (topMass == 0 && upper - lower <= 1e-9 * upper)
             {
                 return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, lower * mean, upper * mean,
                     Array.Empty<double>(), Array.Empty<double>(), Array.Empty<double>(), 0, equation.RankFraction, mean,
                     sampler.Description, 0, equation.IsRational, 0, options);
             }
 
+            double continuousMass = equation.RankFraction - topMass;
+
             int n = options.GridPoints;
             var grid = new double[n];
             var weight = new double[n]; // dx/dt at the midpoint nodes, over n
-            double tail = 0;
+            var density = new double[n];
+            double tail = 0, mass, first;
             if (lower > 0)
             {
                 bool logarithmic = upper / lower > 2;
@@ -98,35 +111,49 @@ namespace Diagnostics.Spectra.Laws
                         weight[k] = (upper - lower) * ds / n;
                     }
                 }
+
+                sampler.Sample(grid, density);
+                Integrate(grid, weight, density, 0, out mass, out first);
             }
             else
             {
-                double low = sampler.FindLowerCutoff(upper, 1e-290, out tail);
-                double span = Math.Log(upper / low);
-                for (int k = 0; k < n; k++)
+                // Hard edge at zero: a log grid down to the point where the power-law tail below is negligible. The
+                // probes can stop above a separate cluster of tiny eigenvalues (discretised smooth D^2 laws have small
+                // isolated atoms near the zeros of phi'), so the integrated mass is checked against the exact rank
+                // and the grid extended downwards, doubling its span in decades, while mass is missing.
+                double low = sampler.FindLowerCutoff(upper, LowestGridPoint, out tail);
+                for (int extension = 0; ; extension++)
                 {
-                    double t = (k + 0.5) / n;
-                    grid[k] = low * Math.Exp(span * Math.Sin(Math.PI * t / 2));
-                    weight[k] = grid[k] * span * Math.PI / 2 * Math.Cos(Math.PI * t / 2) / n;
+                    LogGrid(low, upper, grid, weight);
+                    sampler.Sample(grid, density);
+                    Integrate(grid, weight, density, tail, out mass, out first);
+                    double missing = continuousMass - mass;
+                    if (!(missing > MissingMassTolerance * continuousMass) || low <= LowestGridPoint || extension == MaxGridExtensions)
+                        break;
+                    double lower2 = Math.Max(LowestGridPoint, low * (low / upper));
+                    try
+                    {
+                        // Solve at the new bottom from a fresh proxy, then chain the new grid from there.
+                        sampler.At(lower2, chain: false);
+                    }
+                    catch (SpectralConvergenceException)
+                    {
+                        break;
+                    }
+
+                    tail = TailBelow(grid, density, lower2);
+                    low = lower2;
                 }
             }
 
-            var density = new double[n];
-            sampler.Sample(grid, density);
-            // Midpoint rule in t: mass of each cell, then the normalised CDF at the nodes.
-            double mass = tail, first = 0;
-            for (int k = 0; k < n; k++)
-            {
-                mass += density[k] * weight[k];
-                first += density[k] * weight[k] * grid[k];
-            }
-
+            // CDF of the non-zero part (top atom included) at the nodes.
+            double nonZero = mass + topMass;
             var cdf = new double[n];
             double running = tail;
             for (int k = 0; k < n; k++)
             {
                 double cell = density[k] * weight[k];
-                cdf[k] = (running + cell / 2) / mass;
+                cdf[k] = (running + cell / 2) / nonZero;
                 running += cell;
             }
 
@@ -136,9 +163,57 @@ namespace Diagnostics.Spectra.Laws
                 density[k] /= mean;
             }
 
-            return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, lower * mean, upper * mean,
-                grid, density, cdf, tail, mass, first * mean, sampler.Description, sampler.SmallestImaginaryPart * mean,
-                equation.IsRational, sampler.Certifications, options);
+            double top = topMass > 0 ? topPosition : upper;
+            return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, lower * mean, top * mean,
+                grid, density, cdf, tail, nonZero, (first + topMass * top) * mean, sampler.Description, sampler.SmallestImaginaryPart * mean,
+                equation.IsRational, sampler.Certifications, options, upper * mean, topMass);
+        }
+
+        /// <summary>Lowest grid point tried for a hard edge at zero (normalised axis).</summary>
+        private const double LowestGridPoint = 1e-290;
+
+        /// <summary>Missing fraction of the exact non-zero mass that makes the grid extend downwards.</summary>
+        private const double MissingMassTolerance = 1e-3;
+
+        /// <summary>Downward extensions of the grid (each doubles its span in decades).</summary>
+        private const int MaxGridExtensions = 6;
+
+        /// <summary>A grid from <paramref name="low"/> to <paramref name="upper"/>, log-spaced and clustered at the upper edge.</summary>
+        private static void LogGrid(double low, double upper, double[] grid, double[] weight)
+        {
+            int n = grid.Length;
+            double span = Math.Log(upper / low);
+            for (int k = 0; k < n; k++)
+            {
+                double t = (k + 0.5) / n;
+                grid[k] = low * Math.Exp(span * Math.Sin(Math.PI * t / 2));
+                weight[k] = grid[k] * span * Math.PI / 2 * Math.Cos(Math.PI * t / 2) / n;
+            }
+        }
+
+        /// <summary>Midpoint rule in the grid parameter: mass (plus the tail below the grid) and first moment.</summary>
+        private static void Integrate(double[] grid, double[] weight, double[] density, double tail, out double mass, out double first)
+        {
+            mass = tail;
+            first = 0;
+            for (int k = 0; k < grid.Length; k++)
+            {
+                mass += density[k] * weight[k];
+                first += density[k] * weight[k] * grid[k];
+            }
+        }
+
+        /// <summary>
+        /// Mass below a new bottom <paramref name="low"/> from the power law x rho(x) ~ x^beta fitted on the two lowest
+        /// points of the previous grid when it decays downwards; zero otherwise (the next mass check catches a deficit).
+        /// </summary>
+        private static double TailBelow(double[] grid, double[] density, double low)
+        {
+            double f0 = grid[0] * density[0], f1 = grid[1] * density[1];
+            if (!(f0 > 0 && f1 > 0)) return 0;
+            double beta = Math.Log(f1 / f0) / Math.Log(grid[1] / grid[0]);
+            if (!(beta > 0)) return 0;
+            return f0 / beta * Math.Pow(low / grid[0], beta);
         }
 
         private static void CheckOptions(SpectrumOptions options)

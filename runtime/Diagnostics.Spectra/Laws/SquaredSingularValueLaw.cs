@@ -42,8 +42,13 @@ namespace Diagnostics.Spectra.Laws
             double smallestImaginaryPart,
             bool rational,
             long certifications,
-            SpectrumOptions options)
+            SpectrumOptions options,
+            double continuousUpper = double.NaN,
+            double atomAtTop = 0)
         {
+            ContinuousUpper = double.IsNaN(continuousUpper) ? upper : continuousUpper;
+            AtomAtTop = atomAtTop;
+            TopAtomFraction = atomAtTop > 0 ? atomAtTop / nonZeroMass : 0;
             Network = network;
             Propagation = propagation;
             DerivativeLaws = derivativeLaws;
@@ -105,19 +110,35 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>Upper edge of the support: the limiting largest squared singular value.</summary>
         public double SupportUpper { get; }
 
+        /// <summary>
+        /// Upper edge of the continuous part: <see cref="SupportUpper"/>, unless the law has a point mass at its top
+        /// (orthogonal networks whose active subspaces intersect, e.g. orthogonal hard tanh with sum_l p_l &gt; L - 1),
+        /// where the density ends below the atom.
+        /// </summary>
+        public double ContinuousUpper { get; }
+
+        /// <summary>
+        /// Mass of the point mass at <see cref="SupportUpper"/> in the whole law (0 when there is none), exact: the residue
+        /// of the master equation at the point where its degree drops (sum_l p_l - (L - 1) for free projections).
+        /// </summary>
+        public double AtomAtTop { get; }
+
+        /// <summary>The top atom as a fraction of the non-zero mass integrated with it (the CDF's jump at the top).</summary>
+        public double TopAtomFraction { get; }
+
         /// <summary>True when the non-zero part is a single point (e.g. a linear network with orthogonal weights).</summary>
         public bool IsPointMass => _grid.Length == 0;
 
         /// <summary>Grid of eigenvalues (ascending) over the support.</summary>
         public IReadOnlyList<double> Grid => _grid;
 
-        /// <summary>Density of the non-zero part at the grid points (integrates to 1 - AtomAtZero).</summary>
+        /// <summary>Density of the continuous part at the grid points (integrates to 1 - AtomAtZero - AtomAtTop).</summary>
         public IReadOnlyList<double> Density => _density;
 
         /// <summary>Mass of the non-zero part below the first grid point (power-law tail estimate; 0 for a soft edge).</summary>
         public double TailMassBelowGrid { get; }
 
-        /// <summary>Integral of the density plus the tail estimate; 1 - AtomAtZero up to quadrature error.</summary>
+        /// <summary>Integral of the density plus the tail estimate and the top atom; 1 - AtomAtZero up to quadrature error.</summary>
         public double NonZeroMassFromDensity { get; }
 
         /// <summary>Total mass AtomAtZero + NonZeroMassFromDensity: 1 up to quadrature error.</summary>
@@ -173,7 +194,9 @@ namespace Diagnostics.Spectra.Laws
             }
 
             double last = _cdfNonZero[n - 1];
-            return last + (1 - last) * (x - _grid[n - 1]) / (SupportUpper - _grid[n - 1]);
+            double continuous = 1 - TopAtomFraction;
+            if (x >= ContinuousUpper) return continuous;
+            return last + (continuous - last) * (x - _grid[n - 1]) / (ContinuousUpper - _grid[n - 1]);
         }
 
         /// <summary>Quantile of the whole law (0 for levels inside the atom at zero).</summary>
@@ -189,6 +212,7 @@ namespace Diagnostics.Spectra.Laws
         {
             CheckLevel(level);
             if (IsPointMass) return SupportUpper;
+            if (TopAtomFraction > 0 && level > 1 - TopAtomFraction) return SupportUpper;
             int n = _grid.Length;
             if (level <= _cdfNonZero[0])
             {
@@ -212,8 +236,9 @@ namespace Diagnostics.Spectra.Laws
             }
 
             double last = _cdfNonZero[n - 1];
-            double s = last >= 1 ? 1 : (level - last) / (1 - last);
-            return _grid[n - 1] + s * (SupportUpper - _grid[n - 1]);
+            double continuous = 1 - TopAtomFraction;
+            double s = last >= continuous ? 1 : Math.Min(1, (level - last) / (continuous - last));
+            return _grid[n - 1] + s * (ContinuousUpper - _grid[n - 1]);
         }
 
         /// <summary>Quantiles of the whole law at the default levels (deciles), keyed by level.</summary>

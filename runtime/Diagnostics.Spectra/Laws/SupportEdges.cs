@@ -36,6 +36,31 @@ namespace Diagnostics.Spectra.Laws
             return previousZeta;
         }
 
+        /// <summary>
+        /// Upper edge of the continuous part below a top atom at <paramref name="atom"/>: just below the atom m is real and
+        /// large negative, zeta(m) = zeta_0 (1 + w/m + ...) &lt; zeta_0; the edge is the first critical point of zeta(m)
+        /// met when m increases from -infinity towards the rank limit.
+        /// </summary>
+        public static double UpperBelowTopAtom(MasterEquation equation, double atom)
+        {
+            var u = NewWarmStart(equation);
+            double limit = equation.RankFraction;
+            double m = -1e6 * equation.LargestRootModulus;
+            if (!equation.RealBranch(m, u, out double zeta, out double slope) || !(zeta > 0) || slope >= 0)
+                throw new SpectralConvergenceException($"the real branch below the atom at zeta = {atom:g6} does not start decreasing.");
+            double previousM = m;
+            for (int k = 0; k < 4 * MaxScan && m < -limit; k++)
+            {
+                m /= ScanRatio;
+                if (!equation.RealBranch(m, u, out zeta, out slope) || !(zeta > 0))
+                    break;
+                if (slope >= 0) return CriticalValue(equation, previousM, m, u);
+                previousM = m;
+            }
+
+            throw new SpectralConvergenceException($"no upper edge of the continuous part found below the atom at zeta = {atom:g6}.");
+        }
+
         /// <summary>Lower edge zeta_- of the non-zero part; 0 for a hard edge at zero.</summary>
         public static double Lower(MasterEquation equation)
         {
