@@ -90,7 +90,7 @@ namespace Diagnostics.Spectra.Laws
             var grid = new double[n];
             var weight = new double[n]; // dx/dt at the midpoint nodes, over n
             var density = new double[n];
-            double tail = 0, mass, first;
+            double tail = 0, mass = 0, first = 0;
             if (lower > 0)
             {
                 bool logarithmic = upper / lower > 2;
@@ -114,8 +114,15 @@ namespace Diagnostics.Spectra.Laws
 
                 sampler.Sample(grid, density);
                 Integrate(grid, weight, density, 0, out mass, out first);
+                if (continuousMass - mass > MissingMassTolerance * continuousMass)
+                {
+                    // Mass missing below the lower edge: the support has another component nearer zero (several
+                    // near-equal rank bottlenecks). Cover everything from zero with the hard-edge grid instead.
+                    lower = 0;
+                }
             }
-            else
+
+            if (lower == 0)
             {
                 // Hard edge at zero: a log grid down to the point where the power-law tail below is negligible. The
                 // probes can stop above a separate cluster of tiny eigenvalues (discretised smooth D^2 laws have small
