@@ -76,7 +76,10 @@ namespace Diagnostics.Spectra.Inversion
                 Complex step = -fm / dm;
                 m += step;
                 if (Complex.Abs(m - first) > radius) return false; // impossible in exact arithmetic: round-off trouble
-                if (Complex.Abs(step) <= _options.Tolerance * Math.Max(1, Complex.Abs(m)))
+                // Converged: the step is below the tolerance, or at the round-off level of f (ill-conditioned roots,
+                // e.g. m large near a point mass), where the certified root lies within that step.
+                double noise = 16 * 1.1e-16 * _equation.ValueMagnitude(zeta, m) / Complex.Abs(dm);
+                if (Complex.Abs(step) <= Math.Max(_options.Tolerance * Math.Max(1, Complex.Abs(m)), noise))
                 {
                     root = m;
                     return true;

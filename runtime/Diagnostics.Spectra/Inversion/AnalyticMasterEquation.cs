@@ -30,6 +30,12 @@ namespace Diagnostics.Spectra.Inversion
         /// </summary>
         public abstract double SecondDerivativeBound(Complex zeta, Complex center, double radius);
 
+        /// <summary>
+        /// Size of the terms summed in f(zeta, m) (e.g. |1 + m||exp(...)| + |zeta m|): the round-off of
+        /// <see cref="Value"/> is about 1e-16 times this. Newton stops once its step is at that noise level. Default |f|.
+        /// </summary>
+        public virtual double ValueMagnitude(Complex zeta, Complex m) => Complex.Abs(Value(zeta, m));
+
         /// <summary>The limit of the physical root as zeta -> inf (0 for the moment series M).</summary>
         public virtual Complex SolutionAtInfinity => Complex.Zero;
 

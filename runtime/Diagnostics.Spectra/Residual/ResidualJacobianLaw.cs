@@ -120,7 +120,7 @@ namespace Diagnostics.Spectra.Residual
         /// <summary>Mean computed by integrating the density (checks the grid against <see cref="Mean"/>).</summary>
         public double DensityMean { get; }
 
-        /// <summary>How Im z was chosen for the density ("y = 1e-07 x" or "y = 0.0001").</summary>
+        /// <summary>How Im z was chosen for the density ("y = 1e-07 min(x, support width)" in the normalised variable, or an absolute value).</summary>
         public string EtaDescription { get; }
 
         /// <summary>The smallest Im z used on the grid.</summary>

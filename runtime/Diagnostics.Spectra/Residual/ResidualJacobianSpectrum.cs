@@ -45,6 +45,9 @@ namespace Diagnostics.Spectra.Residual
                     $"the mean squared singular value a^(2L) e^(c/a^2) = {Format(moments[0])} is outside the range of double precision (a = {Format(a)}, L = {network.Depth}).");
 
             double lower = equation.LowerEdge, upper = equation.UpperEdge;
+            if (double.IsInfinity(upper * scale) || !(lower * scale > 0))
+                throw new SpectralConvergenceException(
+                    $"the support [{Format(lower * scale)}, {Format(upper * scale)}] of the squared singular values is outside the range of double precision (a = {Format(a)}, L = {network.Depth}, c/a^2 = {Format(kappa)}).");
             var lilypads = new AnalyticLilypads(equation, options.Lilypads);
             var sampler = new DensitySampler(equation, lilypads, options);
             if (upper - lower <= 1e-9 * upper)
@@ -57,7 +60,8 @@ namespace Diagnostics.Spectra.Residual
             int n = options.GridPoints;
             var grid = new double[n];
             var weight = new double[n]; // dx/dt at the midpoint nodes, over n
-            bool logarithmic = upper / lower > 2;
+            double span = Math.Log(upper) - Math.Log(lower); // upper/lower itself can overflow (about e^{2 kappa})
+            bool logarithmic = span > Math.Log(2);
             for (int k = 0; k < n; k++)
             {
                 double t = (k + 0.5) / n;
@@ -65,8 +69,7 @@ namespace Diagnostics.Spectra.Residual
                 double ds = Math.PI / 2 * Math.Sin(Math.PI * t);
                 if (logarithmic)
                 {
-                    double span = Math.Log(upper / lower);
-                    grid[k] = lower * Math.Exp(span * s);
+                    grid[k] = Math.Exp(Math.Log(lower) + span * s);
                     weight[k] = grid[k] * span * ds / n;
                 }
                 else
@@ -147,19 +150,22 @@ namespace Diagnostics.Spectra.Residual
             private readonly AnalyticLilypads _lilypads;
             private readonly SpectrumOptions _options;
             private readonly double _absoluteEta;
+            private readonly double _width;
             private Complex _previousZeta;
             private Complex _previous;
             private bool _hasPrevious;
 
             public DensitySampler(ResidualMasterEquation equation, AnalyticLilypads lilypads, SpectrumOptions options)
             {
+                // Relative Im z: y = eta min(x, support width), so that narrow laws (small kappa) are not smeared.
+                _width = equation.UpperEdge - equation.LowerEdge;
                 _lilypads = lilypads;
                 _options = options;
                 _absoluteEta = options.AbsoluteEta ?? 0;
                 SmallestImaginaryPart = double.PositiveInfinity;
                 Description = options.AbsoluteEta.HasValue
                     ? "y = " + options.AbsoluteEta.Value.ToString("g3", CultureInfo.InvariantCulture) + " (normalised units)"
-                    : "y = " + options.Eta.ToString("g3", CultureInfo.InvariantCulture) + " x";
+                    : "y = " + options.Eta.ToString("g3", CultureInfo.InvariantCulture) + " min(x, support width)";
             }
 
             public string Description { get; }
@@ -174,7 +180,7 @@ namespace Diagnostics.Spectra.Residual
             /// <summary>Density of the normalised law at x: -Im((1 + m) / zeta) / pi, the root chained from the previous point.</summary>
             private double At(double x)
             {
-                double y = _options.AbsoluteEta.HasValue ? _absoluteEta : _options.Eta * x;
+                double y = _options.AbsoluteEta.HasValue ? _absoluteEta : _options.Eta * Math.Min(x, _width);
                 SmallestImaginaryPart = Math.Min(SmallestImaginaryPart, y);
                 var zeta = new Complex(x, y);
                 Complex m = _hasPrevious ? _lilypads.SolveFrom(_previousZeta, _previous, zeta) : _lilypads.SolveFromProxy(zeta);

@@ -37,6 +37,8 @@ namespace Diagnostics.Spectra.Residual
 
         public override Complex Derivative(Complex zeta, Complex m) => Exponential(m) * (1 + 2 * Kappa * (1 + m)) - zeta;
 
+        public override double ValueMagnitude(Complex zeta, Complex m) => Complex.Abs(1 + m) * Complex.Abs(Exponential(m)) + Complex.Abs(zeta * m);
+
         public override Complex ZetaDerivative(Complex zeta, Complex m) => -m;
 
         public override double SecondDerivativeBound(Complex zeta, Complex center, double radius)

@@ -183,6 +183,40 @@ public sealed class ResidualClosedFormTests
         Assert.InRange((law.Quantile(0.75) - law.Quantile(0.25)) / s / (2 * 0.40397 * radius) - 1, -2 * eps, 2 * eps);
     }
 
+    [Theory]
+    [InlineData(1e-14)]
+    [InlineData(1e-8)]
+    [InlineData(1e-4)]
+    [InlineData(0.01)]
+    [InlineData(10)]
+    [InlineData(50)]
+    [InlineData(150)]
+    [InlineData(400)]
+    [InlineData(600)]
+    public void KappaSweep_MassAndMeanHoldAcrossTheRange(double kappa)
+    {
+        // Identity activation with a = 1: kappa = sigma_W^2. From a near point mass (support width 4 sqrt(2 kappa)) to a
+        // law spanning 2 kappa / ln 10 decades; 400 points. The midpoint rule in the log variable loses accuracy as the
+        // span grows: tolerances 1e-4 on mass and 1e-3 on the mean (measured values printed).
+        var law = ResidualJacobianSpectrum.Compute(new ResidualArchitecture(10, 100, 1, Activation.Identity, kappa), new SpectrumOptions { GridPoints = 400 });
+        _output.WriteLine($"kappa {kappa:g3}: support [{law.SupportLower:g4}, {law.SupportUpper:g4}], mass - 1 = {law.TotalMass - 1:e2}, "
+            + $"mean rel = {law.DensityMean / law.Mean - 1:e2}, basin tests = {law.Certifications}");
+        Assert.InRange(law.TotalMass - 1, -1e-4, 1e-4);
+        Assert.InRange(law.DensityMean / law.Mean - 1, -1e-3, 1e-3);
+    }
+
+    [Fact]
+    public void KappaBeyondTheRange_IsATypedFailure()
+    {
+        var net = new ResidualArchitecture(10, 100, 1, Activation.Identity, ResidualJacobianSpectrum.MaxKappa * 1.01);
+        var ex = Assert.Throws<SpectralConvergenceException>(() => ResidualJacobianSpectrum.Compute(net));
+        Assert.Contains("c/a^2", ex.Message);
+        Assert.False(ResidualJacobianSpectrum.TryCompute(net, out _, out var error));
+        Assert.Contains("c/a^2", error);
+        Assert.Throws<InvalidArchitectureException>(() => new ResidualArchitecture(10, 100, 0, Activation.Relu, 2));
+        Assert.Throws<InvalidArchitectureException>(() => new ResidualArchitecture(0, 100, 1, Activation.Relu, 2));
+    }
+
     [Fact]
     public void IdentityActivation_SignalPropagationHasItsClosedForm()
     {
