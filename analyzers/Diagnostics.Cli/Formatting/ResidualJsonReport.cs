@@ -9,7 +9,7 @@ namespace Diagnostics.Cli.Formatting;
 /// <c>fpt spectrum --residual --json</c>: the keys of <see cref="JsonReport"/> (per-layer arrays have one entry per residual
 /// block; <c>chi</c> holds c_2^l = sigma_W^2 E[phi'(h^l)^2] and <c>layer_gains</c> a^2 + c_2^l/L) plus
 /// <c>residual</c>, <c>skip_scale</c>, <c>width</c>, <c>effective_cumulant</c> (c), <c>kappa</c> (c/a^2),
-/// <c>scale</c> (a^{2L}), <c>finite_depth_mean</c> and <c>weight_entry_variance</c> (sigma_W^2/(L N)).
+/// <c>scale</c> (a^{2L}), <c>finite_depth_mean</c>, <c>weight_entry_variance</c> (sigma_W^2/(L N)) and <c>basin_tests</c>.
 /// </summary>
 internal static class ResidualJsonReport
 {
@@ -66,6 +66,7 @@ internal static class ResidualJsonReport
             Number(w, "smallest_imaginary_part", law.SmallestImaginaryPart);
             w.WriteBoolean("point_mass", law.IsPointMass);
             w.WriteBoolean("rational_master_equation", false);
+            w.WriteNumber("basin_tests", law.Certifications);
             if (svgPath != null) w.WriteString("svg", svgPath);
             if (includeDensity)
             {
