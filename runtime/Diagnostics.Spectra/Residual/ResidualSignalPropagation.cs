@@ -72,8 +72,9 @@ namespace Diagnostics.Spectra.Residual
     /// Residual counterpart of Poole et al. (2016) used by Tarnowski, Warchol, Jastrzebski, Tabor and Nowak (2019, eq. 27)
     /// to get c_2^l. Derivation (infinite width, fixed L): given x^{l-1}, the h^l_i are iid N(0, q^l) and independent of the
     /// index structure of x^{l-1}, so (1/N) sum_i phi(h^l_i) x^{l-1}_i -> E[phi(h)] mu^{l-1}; the cross term vanishes only
-    /// for activations of zero Gaussian mean (odd ones). Tests check q^l against real residual networks (N = 1000,
-    /// L = 10, ReLU and tanh, a = 1): within the 4-sd sampling tolerance sqrt(2/N) per layer.
+    /// for activations of zero Gaussian mean (odd ones). Tests check q^l and p^l per layer against real residual networks
+    /// (N = 500, L = 10, 4 draws; ReLU and tanh at a = 1, GELU with bias at a = 0.8): within 4 sd of the draws' mean
+    /// (per-draw sd about 6%); without the cross term the ReLU p^L would be 4.6 times too small.
     /// </remarks>
     public static class ResidualSignalPropagation
     {
