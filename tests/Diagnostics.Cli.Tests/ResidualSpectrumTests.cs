@@ -162,6 +162,15 @@ public class ResidualSpectrumTests
     }
 
     [Fact]
+    public void Help_documents_the_residual_options()
+    {
+        var result = Cli.Run("spectrum", "--help");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var option in new[] { "--residual", "--skip-scale", "--depth", "--width" }) Assert.Contains(option, result.Stdout);
+        Assert.Contains("sigma_W^2/(L N)", result.Stdout);
+    }
+
+    [Fact]
     public void Too_small_a_skip_scale_is_a_convergence_failure_with_exit_3()
     {
         // kappa = c/a^2 = 1/(1e-4) is beyond the representable support: typed engine failure, exit 3, one line.

@@ -15,7 +15,9 @@ internal static class SpectrumCommand
     public const string Description =
         "Limiting law (infinite width) of the squared singular values of the input-output Jacobian J of a fully connected "
         + "network at initialisation: atom at zero, mean, moments, support, deciles, per-layer q and chi, and the "
-        + "vanishing/critical/exploding regime. Prints tables and writes an SVG plot of the density, or one JSON object with --json. "
+        + "vanishing/critical/exploding regime. With --residual: the universal large-depth law of a residual network "
+        + "x^l = phi(W^l x^(l-1) + b^l) + a x^(l-1) (Tarnowski et al. 2019) and its effective cumulant. "
+        + "Prints tables and writes an SVG plot of the density, or one JSON object with --json. "
         + "Exit codes: 0 success; 1 an output file could not be written; 2 invalid arguments; "
         + "3 valid input but the spectral engine could not certify a result (convergence failure).";
 

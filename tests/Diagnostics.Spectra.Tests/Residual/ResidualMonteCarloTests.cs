@@ -97,15 +97,17 @@ public sealed class ResidualMonteCarloTests
     public void Deciles_MatchRealResidualNetworks(string activation, double sigma2, int depth, int width, int draws, double a) =>
         CompareWithNetworks(activation, sigma2, depth, width, draws, a);
 
-    /// <summary>Tarnowski et al.'s Fig. 1 setting: L = 10, 20, 50 at N = 500, ReLU and tanh (about 20 s per draw at L = 50).</summary>
+    /// <summary>Tarnowski et al.'s Fig. 1 setting: L = 10, 20, 50 at N = 500, ReLU and tanh (about 20 s per draw at L = 50), and L = 100.</summary>
     [Theory]
     [Trait("Category", "Slow")]
     [InlineData("relu", 2.0, 10, 500, 2)]
     [InlineData("relu", 2.0, 20, 500, 2)]
     [InlineData("relu", 2.0, 50, 500, 2)]
+    [InlineData("relu", 2.0, 100, 500, 1)]
     [InlineData("tanh", 1.0, 10, 500, 2)]
     [InlineData("tanh", 1.0, 20, 500, 2)]
     [InlineData("tanh", 1.0, 50, 500, 2)]
+    [InlineData("tanh", 1.0, 100, 500, 1)]
     public void Deciles_MatchRealResidualNetworks_Figure1Grid(string activation, double sigma2, int depth, int width, int draws) =>
         CompareWithNetworks(activation, sigma2, depth, width, draws);
 
