@@ -15,7 +15,9 @@ internal static class SpectrumCommand
     public const string Description =
         "Limiting law (infinite width) of the squared singular values of the input-output Jacobian J of a fully connected "
         + "network at initialisation: atom at zero, mean, moments, support, deciles, per-layer q and chi, and the "
-        + "vanishing/critical/exploding regime. Prints tables and writes an SVG plot of the density, or one JSON object with --json. "
+        + "vanishing/critical/exploding regime. With --residual: the universal large-depth law of a residual network "
+        + "x^l = phi(W^l x^(l-1) + b^l) + a x^(l-1) (Tarnowski et al. 2019) and its effective cumulant. "
+        + "Prints tables and writes an SVG plot of the density, or one JSON object with --json. "
         + "Exit codes: 0 success; 1 an output file could not be written; 2 invalid arguments; "
         + "3 valid input but the spectral engine could not certify a result (convergence failure).";
 
@@ -23,9 +25,8 @@ internal static class SpectrumCommand
     {
         var widths = new Option<string>("--widths")
         {
-            Description = "Layer widths N_0,...,N_L, comma-separated (input first), e.g. 784,512,256,10.",
+            Description = "Layer widths N_0,...,N_L, comma-separated (input first), e.g. 784,512,256,10. Required unless --residual.",
             HelpName = "n0,n1,...",
-            Required = true,
         };
         var activation = new Option<string>("--activation")
         {
@@ -95,10 +96,31 @@ internal static class SpectrumCommand
                 + "prints the median in-process time to stderr as compute_ms=<value>.",
         };
 
+        var residual = new Option<bool>("--residual")
+        {
+            Description = "Residual network x^l = phi(W^l x^(l-1) + b^l) + a x^(l-1) of --depth L blocks of --width N, weights of variance "
+                + "sigma_W^2/(L N) (--weight-variance is sigma_W^2): the universal large-depth law of Tarnowski et al. (2019, eq. 25).",
+        };
+        var skipScale = new Option<string>("--skip-scale")
+        {
+            Description = "With --residual: the skip-connection scale a (> 0; default 1).",
+            HelpName = "a",
+        };
+        var depthOption = new Option<string>("--depth")
+        {
+            Description = "With --residual: the number L of residual blocks.",
+            HelpName = "L",
+        };
+        var widthOption = new Option<string>("--width")
+        {
+            Description = "With --residual: the width N of every block.",
+            HelpName = "N",
+        };
+
         var command = new Command("spectrum", Description)
         {
             widths, activation, lastActivation, weightVariance, biasVariance, init, inputVariance, slope,
-            json, density, svg, noSvg, yScale, gridPoints, time,
+            json, density, svg, noSvg, yScale, gridPoints, time, residual, skipScale, depthOption, widthOption,
         };
         command.SetAction(parse => Execute(new SpectrumInput
         {
@@ -117,6 +139,10 @@ internal static class SpectrumCommand
             YScale = parse.GetValue(yScale)!,
             GridPoints = parse.GetValue(gridPoints)!,
             Time = parse.GetValue(time),
+            Residual = parse.GetValue(residual),
+            SkipScale = parse.GetValue(skipScale),
+            Depth = parse.GetValue(depthOption),
+            Width = parse.GetValue(widthOption),
         }, stdout, stderr));
         return command;
     }
@@ -140,11 +166,13 @@ internal static class SpectrumCommand
             return Program.Fail(stderr, ex.Message, ExitCodes.Usage);
         }
 
+        if (settings.Residual != null) return ResidualSpectrum.Execute(settings, settings.Residual, stdout, stderr);
+
         SquaredSingularValueLaw law;
         double? medianMs = null;
         try
         {
-            law = compute(settings.Network, settings.Options);
+            law = compute(settings.Network!, settings.Options);
             if (settings.Time) medianMs = Time(settings, law, compute);
         }
         catch (InvalidArchitectureException ex)
@@ -191,7 +219,7 @@ internal static class SpectrumCommand
         while (times.Count < 7 || (total.Elapsed.TotalSeconds < 2 && times.Count < 1000))
         {
             var sw = Stopwatch.StartNew();
-            var law = compute(settings.Network, settings.Options);
+            var law = compute(settings.Network!, settings.Options);
             sw.Stop();
             GC.KeepAlive(law);
             times.Add(sw.Elapsed.TotalMilliseconds);

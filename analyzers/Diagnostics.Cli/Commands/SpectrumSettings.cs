@@ -2,6 +2,7 @@ using System.Globalization;
 using Diagnostics.Spectra;
 using Diagnostics.Spectra.Architecture;
 using Diagnostics.Spectra.Laws;
+using Diagnostics.Spectra.Residual;
 
 namespace Diagnostics.Cli.Commands;
 
@@ -32,6 +33,10 @@ internal sealed record SpectrumInput
     public string? Svg { get; init; }
     public bool NoSvg { get; init; }
     public bool Time { get; init; }
+    public bool Residual { get; init; }
+    public string? SkipScale { get; init; }
+    public string? Depth { get; init; }
+    public string? Width { get; init; }
 }
 
 /// <summary>
@@ -43,9 +48,10 @@ internal sealed class SpectrumSettings
     /// <summary>Default SVG file, in the current directory, when <c>--svg</c> is not given (readable output only).</summary>
     public const string DefaultSvgFile = "spectrum.svg";
 
-    private SpectrumSettings(NetworkArchitecture network, SpectrumOptions options, bool json, bool density, string? svgPath, bool time, YScale yScale)
+    private SpectrumSettings(NetworkArchitecture? network, ResidualArchitecture? residual, SpectrumOptions options, bool json, bool density, string? svgPath, bool time, YScale yScale)
     {
         Network = network;
+        Residual = residual;
         Options = options;
         Json = json;
         IncludeDensity = density;
@@ -54,7 +60,11 @@ internal sealed class SpectrumSettings
         YScale = yScale;
     }
 
-    public NetworkArchitecture Network { get; }
+    /// <summary>The fully connected network; null with <c>--residual</c>.</summary>
+    public NetworkArchitecture? Network { get; }
+
+    /// <summary>The residual network of <c>--residual</c>; null otherwise.</summary>
+    public ResidualArchitecture? Residual { get; }
 
     public SpectrumOptions Options { get; }
 
@@ -71,6 +81,13 @@ internal sealed class SpectrumSettings
 
     public static SpectrumSettings Parse(SpectrumInput input)
     {
+        if (input.Residual) return ParseResidual(input);
+        if (input.SkipScale != null || input.Depth != null || input.Width != null)
+        {
+            string given = input.SkipScale != null ? "--skip-scale" : input.Depth != null ? "--depth" : "--width";
+            throw new UsageException($"{given} describes a residual network; add --residual (a fully connected network takes --widths)");
+        }
+
         var widths = ParseWidths(input.Widths ?? throw new UsageException("option '--widths' is required"));
         int depth = widths.Length - 1;
         string shape = string.Join(",", widths.Select(w => w.ToString(CultureInfo.InvariantCulture)));
@@ -145,7 +162,96 @@ internal sealed class SpectrumSettings
         if (input.Density && !input.Json) throw new UsageException("--density adds the density arrays to the JSON output; use it with --json");
 
         var options = new SpectrumOptions { GridPoints = gridPoints };
-        return new SpectrumSettings(network, options, input.Json, input.Density, svg, input.Time, yScale);
+        return new SpectrumSettings(network, null, options, input.Json, input.Density, svg, input.Time, yScale);
+    }
+
+    /// <summary>
+    /// <c>--residual</c>: x^l = phi(W^l x^{l-1} + b^l) + a x^{l-1}, L blocks of width N, weights of variance sigma_W^2/(L N).
+    /// One activation and one value per option (the universal law assumes identical blocks).
+    /// </summary>
+    private static SpectrumSettings ParseResidual(SpectrumInput input)
+    {
+        if (input.Widths != null)
+            throw new UsageException("--residual takes --depth L and --width N instead of --widths (all residual blocks have the same width)");
+        if (!string.IsNullOrWhiteSpace(input.LastActivation))
+            throw new UsageException("--last-activation cannot be combined with --residual (every residual block has the same activation)");
+        if (!string.Equals(input.Init.Trim(), "gaussian", StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(input.Init.Trim(), "normal", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"--residual supports gaussian weights only (--init {input.Init.Trim()} is not covered by the universal law)");
+        if (input.Depth == null) throw new UsageException("--residual needs --depth L (the number of residual blocks)");
+        if (input.Width == null) throw new UsageException("--residual needs --width N (the width of every block)");
+        int depth = ParseInteger(input.Depth, "--depth");
+        if (depth < 1) throw new UsageException($"--depth must be a positive integer, got {depth}");
+        int width = ParseInteger(input.Width, "--width");
+        if (width < 1) throw new UsageException($"--width must be a positive integer, got {width}");
+        double a = ParseNumber(input.SkipScale ?? "1", "--skip-scale", "skip scale (--skip-scale)");
+        if (!(a > 0)) throw new UsageException($"skip scale (--skip-scale) must be > 0, got {Show(a)}");
+
+        double slope = ParseNumber(input.Slope, "--slope");
+        if (slope < 0) throw new UsageException($"leaky ReLU slope (--slope) must be >= 0, got {Show(slope)}");
+        string activationText = input.Activation ?? throw new UsageException("option '--activation' is required");
+        if (SplitList(activationText, "--activation").Length != 1)
+            throw new UsageException("--residual takes one --activation for every block, not a list");
+        var activation = ParseActivation(activationText.Trim(), slope);
+        double weightVariance = ParseSingle(input.WeightVariance ?? throw new UsageException("option '--weight-variance' is required"),
+            "--weight-variance", "weight variance", allowZero: false);
+        double biasVariance = ParseSingle(input.BiasVariance, "--bias-variance", "bias variance", allowZero: true);
+        double inputVariance = ParseNumber(input.InputVariance, "--input-variance");
+        if (!(inputVariance > 0)) throw new UsageException($"input variance must be > 0, got {Show(inputVariance)}");
+
+        ResidualArchitecture network;
+        try
+        {
+            network = new ResidualArchitecture(depth, width, a, activation, weightVariance, biasVariance, inputVariance);
+        }
+        catch (InvalidArchitectureException ex)
+        {
+            throw new UsageException(ex.Message.TrimEnd('.'));
+        }
+
+        var options = ParseOutput(input, out var svg, out var yScale);
+        return new SpectrumSettings(null, network, options, input.Json, input.Density, svg, input.Time, yScale);
+    }
+
+    private static double ParseSingle(string text, string option, string what, bool allowZero)
+    {
+        var parts = SplitList(text, option);
+        if (parts.Length != 1) throw new UsageException($"--residual takes one {option} for every block, not a list");
+        double v = ParseNumber(parts[0], option, what);
+        if (v < 0 || (!allowZero && v == 0))
+            throw new UsageException($"{what} must be {(allowZero ? ">= 0" : "> 0")}, got {Show(v)}");
+        return v;
+    }
+
+    /// <summary>Grid, plot and output options of <c>--residual</c> (same rules as for fully connected networks).</summary>
+    private static SpectrumOptions ParseOutput(SpectrumInput input, out string? svg, out YScale yScale)
+    {
+        int gridPoints = ParseInteger(input.GridPoints, "--grid-points");
+        if (gridPoints < 10 || gridPoints > 1_000_000)
+            throw new UsageException($"--grid-points must be between 10 and 1000000, got {gridPoints}");
+
+        yScale = input.YScale.Trim().ToLowerInvariant() switch
+        {
+            "auto" => Commands.YScale.Auto,
+            "linear" or "lin" => Commands.YScale.Linear,
+            "log" => Commands.YScale.Log,
+            _ => throw new UsageException($"--y-scale must be auto, linear or log, got '{input.YScale}'"),
+        };
+
+        svg = null;
+        if (input.Svg != null)
+        {
+            if (input.Svg.Trim().Length == 0) throw new UsageException("--svg needs a file name");
+            if (input.NoSvg) throw new UsageException("--svg and --no-svg cannot be combined");
+            svg = input.Svg;
+        }
+        else if (!input.Json && !input.NoSvg)
+        {
+            svg = DefaultSvgFile;
+        }
+
+        if (input.Density && !input.Json) throw new UsageException("--density adds the density arrays to the JSON output; use it with --json");
+        return new SpectrumOptions { GridPoints = gridPoints };
     }
 
     private static int[] ParseWidths(string text)
