@@ -42,6 +42,9 @@ internal static class JsonReport
             Number(w, "mean", law.Mean);
             Array(w, "moments", law.Moments);
             Array(w, "support", new[] { law.SupportLower, law.SupportUpper });
+            // A point mass at the top of the support (orthogonal networks whose active subspaces intersect).
+            Number(w, "atom_at_top", Num.Snap(law.AtomAtTop));
+            Number(w, "continuous_upper", law.ContinuousUpper);
             Levels(w, "quantiles", law.Quantiles());
             Levels(w, "quantiles_nonzero", law.QuantilesNonZero());
             Array(w, "q", prop.Q);
