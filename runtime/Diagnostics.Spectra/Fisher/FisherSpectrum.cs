@@ -56,19 +56,29 @@ namespace Diagnostics.Spectra.Fisher
             }
 
             var solver = new GridSolver(chain, options, lambdaMax);
-            Func<double, double> densityAt = x =>
+            double peak = 0;
+            Func<double, double, double> densityAtHeight = (x, height) =>
             {
-                var g = solver.Solve(x, y);
-                foreach (var a in atoms) g -= a.Mass / (new Complex(x, y) - a.Position);
+                var g = solver.Solve(x, height);
+                // A descent that stalled above the target height happens in gaps of the support (branch points of the
+                // discretised inverse near the real axis): the smoothed value there is leakage from nearby mass, not density.
+                if (solver.LastReached > 10 * height) return 0;
+                foreach (var a in atoms) g -= a.Mass / (new Complex(x, solver.LastReached) - a.Position);
                 double d = -g.Imaginary / Math.PI;
                 return d > 0 ? d : 0;
+            };
+            Func<double, double> densityAt = x => densityAtHeight(x, y);
+            // Inside the support the density does not depend on y; outside, the Poisson leakage of nearby mass grows like y.
+            Func<double, bool> inSupport = x =>
+            {
+                double d = densityAt(x);
+                return d > EdgeDensityFraction * peak && densityAtHeight(x, 2 * y) < 1.5 * d;
             };
 
             // Coarse pass: where does the continuous part start? (a gap above the lower bound is common: atoms at c1,
             // arcsine edges). The edge is then located by bisection on the density and the fine grid starts there.
             const int Coarse = 64;
             var coarse = new double[Coarse];
-            double peak = 0;
             for (int k = 0; k < Coarse; k++)
             {
                 coarse[k] = densityAt(lo + (hi - lo) * (1 - Math.Cos(Math.PI * (k + 0.5) / Coarse)) / 2);
@@ -84,7 +94,7 @@ namespace Diagnostics.Spectra.Fisher
                 for (int it = 0; it < 60 && b - a > 1e-10 * hi; it++)
                 {
                     double mid = 0.5 * (a + b);
-                    if (densityAt(mid) > EdgeDensityFraction * peak) b = mid; else a = mid;
+                    if (inSupport(mid)) b = mid; else a = mid;
                 }
 
                 lo = a;
@@ -304,13 +314,21 @@ namespace Diagnostics.Spectra.Fisher
                 var state = _midState.Clone();
                 var target = new Complex(x, y);
                 double reached = Walk(new Complex(x, _yMid), target, ref m1, state, ref failures, geometric: true, allowStall: true);
-                if (reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
+                LastReached = reached;
+                if (reached <= 10 * y && reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
+                if (reached > 10 * y) StalledPoints++;
                 // The accepted Newton point was checked on the physical branch; re-evaluate without re-checking (round-off).
                 return _lastG;
             }
 
             /// <summary>Largest Im z at which a grid point had to stop (the continuation stalls at branch points of the discretised D^2 laws in gaps of the support).</summary>
             public double MaxImaginaryPartUsed { get; private set; }
+
+            /// <summary>Im z reached by the last <see cref="Solve"/>.</summary>
+            public double LastReached { get; private set; }
+
+            /// <summary>Points whose descent stalled above 10 y (density set to 0 there).</summary>
+            public int StalledPoints { get; private set; }
 
             /// <summary>
             /// Continuation from one target to another: try the whole step, halve it on failure (bounded). Returns Im z reached.
