@@ -53,3 +53,16 @@ public class LrBoundTests
         Assert.Equal("", r.Stdout);
     }
 }
+
+public class LrBoundSvgTests
+{
+    [Fact]
+    public void Svg_IsWritten_AndWellFormed()
+    {
+        string file = Path.Combine(Cli.TempDirectory(), "fisher.svg");
+        var r = Cli.Run("lr-bound", "--widths", "100,100,100,100", "--activation", "relu", "--weight-variance", "2", "--svg", file, "--json");
+        Assert.Equal(0, r.ExitCode);
+        var xml = System.Xml.Linq.XDocument.Load(file);
+        Assert.Equal("svg", xml.Root!.Name.LocalName);
+    }
+}

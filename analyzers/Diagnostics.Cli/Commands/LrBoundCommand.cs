@@ -34,7 +34,8 @@ internal static class LrBoundCommand
         var slope = new Option<string>("--slope") { Description = "Negative slope of leaky_relu (>= 0).", HelpName = "s", DefaultValueFactory = _ => Activation.DefaultLeakySlope.ToString(CultureInfo.InvariantCulture) };
         var gridPoints = new Option<string>("--grid-points") { Description = "Points of the density grid (10 to 1000000).", HelpName = "n", DefaultValueFactory = _ => "400" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the table." };
-        var command = new Command("lr-bound", Description) { widths, activation, weightVariance, biasVariance, init, inputVariance, slope, gridPoints, json };
+        var svg = new Option<string>("--svg") { Description = "Also write an SVG plot of the density of H_L (log x axis) to this file.", HelpName = "file" };
+        var command = new Command("lr-bound", Description) { widths, activation, weightVariance, biasVariance, init, inputVariance, slope, gridPoints, json, svg };
         command.SetAction(parse => Execute(new SpectrumInput
         {
             Widths = parse.GetValue(widths),
@@ -46,6 +47,7 @@ internal static class LrBoundCommand
             Slope = parse.GetValue(slope)!,
             GridPoints = parse.GetValue(gridPoints)!,
             Json = parse.GetValue(json),
+            Svg = parse.GetValue(svg),
         }, stdout, stderr));
         return command;
     }
@@ -80,9 +82,47 @@ internal static class LrBoundCommand
             return Program.Fail(stderr, "the spectral engine did not converge: " + ex.Message, ExitCodes.Convergence);
         }
 
+        if (input.Svg != null)
+        {
+            if (input.Svg.Trim().Length == 0) return Program.Fail(stderr, "--svg needs a file name", ExitCodes.Usage);
+            try
+            {
+                Plot(law).Save(input.Svg);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+            {
+                return Program.Fail(stderr, $"could not write '{input.Svg}': {ex.Message}", ExitCodes.Failure);
+            }
+        }
+
         stdout.WriteLine(settings.Json ? Json(law) : Table(law));
         stdout.Flush();
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Density of H_L with lambda_max, the mean and the atoms, on the shared SVG plot.</summary>
+    internal static Plots.DensityPlot Plot(FisherInformationLaw law)
+    {
+        var plot = new Plots.DensityPlot($"Fisher information spectrum: widths {string.Join(",", law.Network.Widths)}")
+        {
+            Subtitle = $"law of the eigenvalues of H_L = (1/M) J J\u1d40 at initialisation (infinite width), {law.Grid.Count} grid points",
+            XLabel = "\u03bb, eigenvalue of H_L (log scale)",
+            YLabel = "density of the continuous part",
+        };
+        if (law.Grid.Count > 0)
+        {
+            plot.Series.Add(new Plots.PlotSeries(law.Grid, law.Density, $"density (continuous mass {law.ContinuousMassFromDensity:0.###})", "#1f77b4"));
+            plot.LogY = Plots.DensityPlot.PrefersLogY(law.Density);
+        }
+
+        foreach (var a in law.Atoms) plot.PointMasses.Add(new Plots.PlotPointMass(a.Position, a.Mass, $"atom {a.Mass:0.###}", "#9467bd"));
+        plot.Markers.Add(new Plots.PlotMarker(law.LambdaMax, "\u03bb_max", "#d62728", false, "lmax"));
+        plot.Markers.Add(new Plots.PlotMarker(law.Mean, "mean", "#2ca02c", true, "mean"));
+        plot.MarkerGroups["lmax"] = $"\u03bb_max = {F(law.LambdaMax)}";
+        plot.MarkerGroups["mean"] = $"mean = {F(law.Mean)}";
+        plot.Notes.Add($"SGD: \u03b7 < {F(law.MaxStableLearningRate(LossNormalisation.HalfMeanSquaredError))} for (1/2M)|y - f|\u00b2");
+        plot.Notes.Add($"mse_loss (mean): \u03b7 < {F(law.MaxStableLearningRate(LossNormalisation.TorchMseLossMean))}");
+        return plot;
     }
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

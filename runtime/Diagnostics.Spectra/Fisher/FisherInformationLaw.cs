@@ -131,7 +131,10 @@ namespace Diagnostics.Spectra.Fisher
         /// <summary>Mean from the atoms and the integrated density (compare with the exact <see cref="Mean"/>).</summary>
         public double DensityMean { get; }
 
-        /// <summary>Im z used for the density.</summary>
+        /// <summary>Grid points (coarse pass and edge bisection included) whose continuation stalled above 10 y; their density is 0.</summary>
+        public int StalledPoints { get; internal set; }
+
+        /// <summary>Im z used for the density (the largest one where a descent stopped early, if any).</summary>
         public double ImaginaryPart { get; }
 
         public FisherOptions Options { get; }

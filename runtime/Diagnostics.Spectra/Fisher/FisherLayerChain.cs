@@ -285,10 +285,12 @@ namespace Diagnostics.Spectra.Fisher
                         fu += p[j] * c[j] * d * d;
                     }
 
+                    if (f == 0) break;
                     if (f > 0) hi = x; else lo = x;
                     double next = x - f / fu;
                     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-                    bool done = Math.Abs(next - x) <= 1e-15 * x || hi - lo <= 1e-15 * hi;
+                    // Quadratic convergence: a step below 1e-13 x leaves an error far below round-off.
+                    bool done = Math.Abs(next - x) <= 1e-13 * x || hi - lo <= 1e-15 * hi;
                     x = next;
                     if (done) break;
                 }
@@ -312,7 +314,7 @@ namespace Diagnostics.Spectra.Fisher
                     var step = f / fu;
                     u -= step;
                     if (!IsFinite(u)) return false;
-                    if (Complex.Abs(step) <= 1e-14 * Complex.Abs(u))
+                    if (Complex.Abs(step) <= 1e-13 * Complex.Abs(u))
                     {
                         converged = true;
                         break;

@@ -79,18 +79,18 @@ namespace Diagnostics.Spectra.Fisher
             // arcsine edges). The edge is then located by bisection on the density and the fine grid starts there.
             const int Coarse = 64;
             var coarse = new double[Coarse];
+            Func<int, double> CoarsePoint = k => lo + (hi - lo) * (1 - Math.Cos(Math.PI * (k + 0.5) / Coarse)) / 2;
             for (int k = 0; k < Coarse; k++)
             {
-                coarse[k] = densityAt(lo + (hi - lo) * (1 - Math.Cos(Math.PI * (k + 0.5) / Coarse)) / 2);
+                coarse[k] = densityAt(CoarsePoint(k));
                 peak = Math.Max(peak, coarse[k]);
             }
 
             int first = 0;
-            while (first < Coarse && coarse[first] <= EdgeDensityFraction * peak) first++;
+            while (first < Coarse && (coarse[first] <= EdgeDensityFraction * peak || !inSupport(CoarsePoint(first)))) first++;
             if (first > 0 && first < Coarse)
             {
-                double a = lo + (hi - lo) * (1 - Math.Cos(Math.PI * (first - 0.5) / Coarse)) / 2;
-                double b = lo + (hi - lo) * (1 - Math.Cos(Math.PI * (first + 0.5) / Coarse)) / 2;
+                double a = CoarsePoint(first - 1), b = CoarsePoint(first);
                 for (int it = 0; it < 60 && b - a > 1e-10 * hi; it++)
                 {
                     double mid = 0.5 * (a + b);
@@ -112,7 +112,7 @@ namespace Diagnostics.Spectra.Fisher
             }
 
             return new FisherInformationLaw(network, chain.Propagation, chain.LevelMeans, chain.LowerBound, lambdaMax, atoms, grid, density, cells, cellMass, options,
-                Math.Max(y, solver.MaxImaginaryPartUsed));
+                Math.Max(y, solver.MaxImaginaryPartUsed)) { StalledPoints = solver.StalledPoints };
         }
 
         /// <summary>Like <see cref="Compute"/> but returns false (and the exception's message) instead of throwing.</summary>
@@ -237,7 +237,8 @@ namespace Diagnostics.Spectra.Fisher
                 // Bisection between the last decreasing point and the first point past the critical point.
                 double lo = lastGood, hi = m;
                 state.CopyFrom(goodState);
-                for (int it = 0; it < 200 && hi - lo > 1e-14 * hi; it++)
+                // z_L is flat at the critical point: m_1 to 1e-10 relative gives lambda_max to ~1e-20 relative.
+                for (int it = 0; it < 200 && hi - lo > 1e-10 * hi; it++)
                 {
                     double mid = Math.Sqrt(lo * hi);
                     var trial = goodState.Clone();
