@@ -72,11 +72,13 @@ namespace Diagnostics.Spectra.Fisher
             Func<double, bool> inSupport = x =>
             {
                 double d = densityAt(x);
-                return d > EdgeDensityFraction * peak && densityAtHeight(x, 2 * y) < 1.5 * d;
+                return d > EdgeDensityFraction * peak && densityAtHeight(x, 2 * y) < 1.8 * d;
             };
 
             // Coarse pass: where does the continuous part start? (a gap above the lower bound is common: atoms at c1,
             // arcsine edges). The edge is then located by bisection on the density and the fine grid starts there.
+            // A point counts as inside the support when its density exceeds 1e-6 of the peak and does not scale with y
+            // (the Poisson leakage of nearby mass, e.g. of an inverse-square-root edge, doubles when y doubles).
             const int Coarse = 64;
             var coarse = new double[Coarse];
             Func<int, double> CoarsePoint = k => lo + (hi - lo) * (1 - Math.Cos(Math.PI * (k + 0.5) / Coarse)) / 2;
@@ -88,7 +90,9 @@ namespace Diagnostics.Spectra.Fisher
 
             int first = 0;
             while (first < Coarse && (coarse[first] <= EdgeDensityFraction * peak || !inSupport(CoarsePoint(first)))) first++;
-            if (first > 0 && first < Coarse)
+            // Only for exact D^2 laws: discretised smooth ones give banded laws whose narrow low bands the coarse pass can miss.
+            bool exact = chain.Levels.All(level => level.Nu.IsExact);
+            if (exact && first > 0 && first < Coarse)
             {
                 double a = CoarsePoint(first - 1), b = CoarsePoint(first);
                 for (int it = 0; it < 60 && b - a > 1e-10 * hi; it++)
