@@ -24,7 +24,11 @@ namespace Diagnostics.Spectra.Fisher
     /// solves z_L(m_1) = x + i y by Newton continuation from y = 10 lambda_max (where the start is the large-z
     /// linearisation) down to y = Eta lambda_max, each accepted point checked on the physical branch (Im z_l &gt;= 0,
     /// Im G_l &lt;= 0, Im omega_l &lt;= 0 at every level). Every loop is bounded; failure is a
-    /// <see cref="SpectralConvergenceException"/>. Accuracy measured by the tests: docs/engine/fisher.md.</para>
+    /// <see cref="SpectralConvergenceException"/>.</para>
+    /// <para>Accuracy measured by the tests (docs/engine/fisher.md): eq. 32 mean exact to 1e-12; Theorem 3.2 two-hidden-layer
+    /// laws (ReLU arcsine, hard tanh with atoms) atoms to 1e-12, lambda_max to 1e-6, density to 2.5e-6 relative; mass 1 within
+    /// 1.1e-4 for Gaussian weights; sampled networks (N = 300-500): deciles within 1-2 standard errors of the draw spread,
+    /// except shallow orthogonal smooth networks (banded 48-atom artefact, deciles off by up to 4% at depth 3).</para>
     /// </remarks>
     public static class FisherSpectrum
     {
