@@ -159,6 +159,29 @@ public class FisherClosedFormTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void OneLayer_IsPointMassAtInputNormOverOutputWidth()
+    {
+        // L = 1: H_1 = (|x_0|^2 / M) I = (N_0 / N_1) q_0 I.
+        var net = NetworkArchitecture.Uniform(new[] { 300, 100 }, Activation.Identity, 1.3, 0, WeightDistribution.Gaussian, null, 0.5);
+        var law = FisherSpectrum.Compute(net);
+        Assert.Single(law.Atoms);
+        Assert.Equal(1.5, law.Atoms[0].Position, 1e-14);
+        Assert.Equal(1.5, law.LambdaMax, 1e-14);
+        Assert.Equal(1.5, law.Mean, 1e-14);
+        Assert.Equal(1.5, law.Quantile(0.5), 1e-14);
+    }
+
+    [Fact]
+    public void RectangularOrthogonal_MassAndMean()
+    {
+        var net = NetworkArchitecture.Uniform(new[] { 200, 400, 100, 300, 50 }, Activation.Relu, 2, 0.1, WeightDistribution.Orthogonal, Activation.Identity);
+        var law = FisherSpectrum.Compute(net);
+        output.WriteLine($"mass {law.TotalMass} mean {law.DensityMean} vs {law.Mean}; atoms {string.Join(", ", law.Atoms)}");
+        Assert.Equal(1, law.TotalMass, 1e-3);
+        Assert.Equal(law.Mean, law.DensityMean, 2e-3 * law.Mean);
+    }
+
+    [Fact]
     public void OrthogonalIdentity_IsDeterministic()
     {
         // Orthogonal square identity network: H_L = sum_l sigma^{2(L-l)} qhat_{l-1} I, a single atom at the mean.

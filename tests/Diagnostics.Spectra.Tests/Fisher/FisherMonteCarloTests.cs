@@ -43,6 +43,15 @@ public class FisherMonteCarloTests(ITestOutputHelper output)
         Compare(net, 6);
     }
 
+    [Fact]
+    [Trait("Category", "MonteCarlo")]
+    public void Rectangular_Orthogonal_Relu()
+    {
+        // Growing then shrinking layers: orthonormal columns (W^T W = sigma^2 I) and rows (a projection of rank N_{l+1}).
+        var net = NetworkArchitecture.Uniform(new[] { 300, 450, 250, 200 }, Activation.Relu, 2, 0, WeightDistribution.Orthogonal, Activation.Identity);
+        Compare(net, 6);
+    }
+
     private void Compare(string activation, double sw, string init, int depth, int width, int draws, double bias)
     {
         var weights = init == "gaussian" ? WeightDistribution.Gaussian : WeightDistribution.Orthogonal;
