@@ -1,0 +1,29 @@
+using Diagnostics.Spectra.Laws;
+
+namespace Diagnostics.Spectra.Fisher
+{
+    /// <summary>Settings of <see cref="FisherSpectrum.Compute(Architecture.NetworkArchitecture, FisherOptions)"/>, each with a documented default.</summary>
+    public sealed class FisherOptions
+    {
+        /// <summary>Points of the density grid (Chebyshev points on [lower bound, lambda_max]). Default 400.</summary>
+        public int GridPoints { get; set; } = 400;
+
+        /// <summary>Im z of the density evaluation relative to lambda_max: y = Eta * lambda_max. Default 1e-8.</summary>
+        public double Eta { get; set; } = 1e-8;
+
+        /// <summary>Gauss-Hermite atoms used to discretise the D^2 law of smooth activations. Default 48.</summary>
+        public int SmoothActivationAtoms { get; set; } = DerivativeLaw.DefaultAtoms;
+
+        /// <summary>Quantile levels reported by <see cref="FisherInformationLaw.Quantiles"/> (deciles).</summary>
+        public double[] QuantileLevels { get; set; } = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
+
+        /// <summary>Newton iterations per continuation step. Default 40.</summary>
+        public int MaxNewtonIterations { get; set; } = 40;
+
+        /// <summary>Failed continuation steps (each one halves a step) allowed per grid point before giving up. Default 400.</summary>
+        public int MaxContinuationFailures { get; set; } = 400;
+
+        /// <summary>Points of the geometric scan of the real branch used for lambda_max (ratio 1.2 from m_1 = 1e-8 to 1e12). Default 260.</summary>
+        public int EdgeScanPoints { get; set; } = 260;
+    }
+}
