@@ -139,7 +139,7 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>P(phi'(s Z)^2 &lt; threshold): threshold crossings on [-10, 10] by a scan and bisection.</summary>
         private static double InactiveMass(Activation phi, double s, double threshold)
         {
-            const int Steps = 4000;
+            const int Steps = 500; // the inactive sets of the supported activations are saturated tails (intervals to +-infinity)
             const double Span = GaussianExpectation.TruncationInSigmas;
             Func<double, bool> inactive = z => { double d = phi.Derivative(s * z); return d * d < threshold; };
             double mass = 0;
