@@ -61,6 +61,7 @@ internal static class Program
     public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr) => new(Description)
     {
         SpectrumCommand.Create(stdout, stderr),
+        PruneCommand.Create(stdout, stderr),
     };
 
     /// <summary>Writes <c>error: message</c> as one line to <paramref name="stderr"/> and returns <paramref name="exitCode"/>.</summary>
