@@ -14,7 +14,7 @@ namespace Diagnostics.Spectra.Tests.Pruning;
 [Trait("Category", "Slow")]
 public sealed class PruningEdgeOfStabilityTests
 {
-    private static readonly double[] Degrees = { 1, 1.41, 2, 2.83, 4, 5.66, 8, 11.3, 16, 22.6, 32, 45.3, 64, 128 };
+    private static readonly double[] Degrees = { 2, 2.83, 4, 5.66, 8, 11.3, 16, 22.6, 32, 45.3, 64, 128 };
 
     private readonly ITestOutputHelper _output;
 
@@ -35,10 +35,10 @@ public sealed class PruningEdgeOfStabilityTests
         log.AppendLine($"observed threshold 1-s = {threshold.ToString("0.0000", CultureInfo.InvariantCulture)} (d = {(threshold * n).ToString("0.#", CultureInfo.InvariantCulture)} per row);"
             + $" sufficient condition log(n)^5/n = {condition.Bound.ToString("0.0", CultureInfo.InvariantCulture)}");
         _output.WriteLine(log.ToString());
-        // The criterion can fail both ways: one weight per row on average must differ (rows of zeros, heavy tails),
+        // The criterion can fail both ways: two weights per row on average must differ (13% empty rows, heavy tails),
         // 128 per row must match.
         Assert.False(double.IsNaN(threshold), "even d = 128 kept weights per row did not match the dense law:\n" + log);
-        Assert.True(threshold > 1.0 / n, "d = 1 kept weight per row matched the dense law:\n" + log);
+        Assert.True(threshold > 2.0 / n, "d = 2 kept weights per row matched the dense law:\n" + log);
         Assert.True(condition.Bound > 1, "log(n)^5 / n should exceed 1 at these widths");
     }
 }
