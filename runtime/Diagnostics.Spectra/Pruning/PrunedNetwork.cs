@@ -76,6 +76,7 @@ namespace Diagnostics.Spectra.Pruning
             var rescale = new double[depth];
             var kept = new long[depth];
             var layers = new Layer[depth];
+            var magnitudeFactors = new Dictionary<(long, long), double>(); // layers of equal size share t_N(k)
             for (int l = 0; l < depth; l++)
             {
                 var layer = dense.Layers[l];
@@ -106,7 +107,13 @@ namespace Diagnostics.Spectra.Pruning
                     if (kept[l] == 0)
                         throw new InvalidArchitectureException(
                             $"sparsity {pruning.Sparsity.ToString("R", CultureInfo.InvariantCulture)} keeps no weight of layer {l + 1} ({entries} weights).");
-                    factors[l] = MagnitudePruningFactor.Finite(entries, kept[l]);
+                    if (!magnitudeFactors.TryGetValue((entries, kept[l]), out double t))
+                    {
+                        t = MagnitudePruningFactor.Finite(entries, kept[l]);
+                        magnitudeFactors[(entries, kept[l])] = t;
+                    }
+
+                    factors[l] = t;
                 }
 
                 rescale[l] = pruning.Rescale ? 1 / System.Math.Sqrt(factors[l]) : 1;
