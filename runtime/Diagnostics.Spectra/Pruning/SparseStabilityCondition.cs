@@ -7,9 +7,9 @@ namespace Diagnostics.Spectra.Pruning
     /// law: density 1 - s much larger than log(n)^5 / n, n the width. Reported as the ratio (1 - s) / (log(n)^5 / n).
     /// </summary>
     /// <remarks>
-    /// log(n)^5 / n &lt; 1 only for n above about 5.3e5 (where log(n)^5 = n), so at every practical width the condition
-    /// cannot hold for any s: it is a sufficient asymptotic condition, not a threshold. The observed threshold (Monte Carlo,
-    /// docs/engine/pruning.md) lies near a mean of 10-30 kept weights per row instead.
+    /// log(n)^5 / n &gt;= 1 for 4 &lt;= n &lt;= about 3.32e5 (log(n)^5 = n near 332,200), so at every practical width the
+    /// condition cannot hold for any s: it is a sufficient asymptotic condition, not a threshold. The observed threshold
+    /// (Monte Carlo, docs/engine/pruning.md) lies near 10-45 kept weights per row instead (1 - s ~ d / n).
     /// </remarks>
     public sealed class SparseStabilityCondition
     {
@@ -33,7 +33,7 @@ namespace Diagnostics.Spectra.Pruning
         /// <summary>(1 - s) / (log(n)^5 / n): the condition asks for this to be large.</summary>
         public double Ratio => Density / Bound;
 
-        /// <summary>True when 1 - s exceeds log(n)^5 / n (necessary for "much larger"; never true for n below ~5.3e5).</summary>
+        /// <summary>True when 1 - s exceeds log(n)^5 / n (necessary for "much larger"; never true for 4 &lt;= n &lt;= ~3.32e5).</summary>
         public bool IsSatisfied => Density > Bound;
 
         /// <summary>The condition for width <paramref name="width"/> and density <paramref name="density"/>.</summary>
