@@ -109,6 +109,21 @@ public class PruneCommandTests
     }
 
     [Fact]
+    public void Svg_IsWrittenOnlyWhenAsked()
+    {
+        string dir = Cli.TempDirectory();
+        string file = Path.Combine(dir, "pruned.svg");
+        var result = Cli.Run("prune", "--widths", "100,100,100", "--activation", "relu", "--weight-variance", "2", "--sparsity", "0.5",
+            "--no-rescale", "--grid-points", "40", "--json", "--svg", file);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.True(File.Exists(file));
+        Assert.Contains("<svg", File.ReadAllText(file));
+        using var doc = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(Path.GetFullPath(file), doc.RootElement.GetProperty("svg").GetString());
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     public void MissingSparsity_IsUsageError()
     {
         var result = Cli.Run("prune", "--widths", "10,10", "--activation", "relu", "--weight-variance", "2");
