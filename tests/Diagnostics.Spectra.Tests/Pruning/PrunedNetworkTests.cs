@@ -160,4 +160,31 @@ public sealed class PrunedNetworkTests
         Assert.Equal(data[17], w[17, 0]);
         Assert.Throws<InvalidArchitectureException>(() => WeightPruning.Prune(w, 1, PruningMethod.Random, true, new Random(1)));
     }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    [InlineData(0.99)]
+    public void MagnitudePrunedMatrix_KeepsTheFactorOfItsSumOfSquares(double s)
+    {
+        // Real 512 x 512 Gaussian matrices (N = 2^18): the kept sum of squares over the total variance N sigma^2 against t_N(k).
+        // sd bound: Var(Z^2 1{|Z| > tau}) / N with E[Z^4 1{|Z| > tau}] = 2 (tau^3 + 3 tau) phi(tau) + 3 (1 - s) (a fixed
+        // threshold; the order-statistic threshold only lowers the variance). 4 such sd over 3 matrices.
+        const int n = 512;
+        double tau = MagnitudePruningFactor.Threshold(s), t = MagnitudePruningFactor.Limit(s);
+        double phi = Math.Exp(-tau * tau / 2) / Math.Sqrt(2 * Math.PI);
+        double sd = Math.Sqrt((2 * (tau * tau * tau + 3 * tau) * phi + 3 * (1 - s) - t * t) / ((double)n * n));
+        double expected = MagnitudePruningFactor.ForLayer(n, n, s);
+        double mean = 0;
+        for (int draw = 0; draw < 3; draw++)
+        {
+            var gaussian = new GaussianSource(100 + draw);
+            var data = new double[n * n];
+            gaussian.Fill(data, 1);
+            var pruned = WeightPruning.Prune(Matrix<double>.Build.DenseOfColumnMajor(n, n, data), s, PruningMethod.Magnitude, rescale: false, new Random(draw));
+            mean += pruned.Enumerate().Sum(x => x * x) / ((double)n * n) / 3;
+        }
+
+        Assert.True(Math.Abs(mean - expected) < 4 * sd / Math.Sqrt(3), $"kept fraction {mean} vs t_N = {expected} (sd {sd})");
+    }
 }
