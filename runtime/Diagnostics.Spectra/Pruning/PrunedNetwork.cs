@@ -16,7 +16,7 @@ namespace Diagnostics.Spectra.Pruning
     /// pruning: w 1{|w| &gt; tau} up to the O(N^-1/2) fluctuation of the empirical threshold) with variance v sigma^2 / fan_in
     /// and a fourth moment of order 1 / (1 - s) times the Gaussian one. While the mean number of kept weights per row
     /// (1 - s) fan_in grows, the free-probability law of the Jacobian (and the mean-field q_l, chi_l) depends on the entries
-    /// only through their variance (Dadoun et al. 2025, Theorems 5-6, under (1 - s) &gt;&gt; log(n)^5 / n). Measured accuracy and
+    /// only through their variance (Dadoun et al. 2025: universality of Jacobian products for sparse weights under (1 - s) &gt;&gt; log(n)^5 / n; Theorem 6 for magnitude pruning). Measured accuracy and
     /// where it fails: docs/engine/pruning.md.
     /// </remarks>
     public sealed class PrunedNetwork
