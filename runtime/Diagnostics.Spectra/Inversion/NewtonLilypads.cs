@@ -64,7 +64,10 @@ namespace Diagnostics.Spectra.Inversion
         public long Certifications { get; private set; }
 
         /// <summary>Solves at <paramref name="target"/>, starting from a proxy found by doubling Im zeta.</summary>
-        public void SolveFromProxy(Complex target, Complex[] solution)
+        public void SolveFromProxy(Complex target, Complex[] solution) => SolveFromProxy(target, solution, _options.MaxCertificationAttempts);
+
+        /// <summary>Solves at <paramref name="target"/> from a proxy, with at most <paramref name="budget"/> basin tests for the walk back.</summary>
+        public void SolveFromProxy(Complex target, Complex[] solution, int budget)
         {
             if (!(target.Imaginary > 0))
                 throw new ArgumentOutOfRangeException(nameof(target), "the target must lie in the upper half plane.");
@@ -86,9 +89,9 @@ namespace Diagnostics.Spectra.Inversion
             }
 
             // Walk back to the target by dichotomy.
-            if (!Walk(proxy, _current, target, solution, _options.MaxCertificationAttempts))
+            if (!Walk(proxy, _current, target, solution, budget))
                 throw new SpectralConvergenceException(
-                    $"the lilypad walk from the proxy {proxy} to zeta = {target} found no certified step within {_options.MaxCertificationAttempts} basin tests "
+                    $"the lilypad walk from the proxy {proxy} to zeta = {target} found no certified step within {budget} basin tests "
                     + "(known cause: laws with an atom away from zero, e.g. orthogonal weights with hard tanh, or the Kantorovich bound of "
                     + "networks with many distinct smooth layers being too loose near the real axis).");
         }
@@ -97,10 +100,14 @@ namespace Diagnostics.Spectra.Inversion
         /// Solves at <paramref name="target"/> starting from a solved point (<paramref name="from"/>, <paramref name="start"/>);
         /// falls back to <see cref="SolveFromProxy"/> when the chained walk needs more than the chaining budget.
         /// </summary>
-        public void SolveFrom(Complex from, Complex[] start, Complex target, Complex[] solution)
+        public void SolveFrom(Complex from, Complex[] start, Complex target, Complex[] solution) =>
+            SolveFrom(from, start, target, solution, _options.MaxCertificationAttempts);
+
+        /// <summary>As <see cref="SolveFrom(Complex, Complex[], Complex, Complex[])"/>, the proxy walk limited to <paramref name="budget"/> basin tests.</summary>
+        public void SolveFrom(Complex from, Complex[] start, Complex target, Complex[] solution, int budget)
         {
-            if (Walk(from, start, target, solution, _options.ChainingAttempts)) return;
-            SolveFromProxy(target, solution);
+            if (Walk(from, start, target, solution, Math.Min(budget, _options.ChainingAttempts))) return;
+            SolveFromProxy(target, solution, budget);
         }
 
         private bool Walk(Complex from, Complex[] start, Complex target, Complex[] solution, int budget)

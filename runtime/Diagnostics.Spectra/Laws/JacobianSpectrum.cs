@@ -263,12 +263,29 @@ namespace Diagnostics.Spectra.Laws
                 _y = new Complex[equation.Dimension];
                 _previous = new Complex[equation.Dimension];
                 SmallestImaginaryPart = double.PositiveInfinity;
-                Description = options.AbsoluteEta.HasValue
+                _baseDescription = options.AbsoluteEta.HasValue
                     ? "y = " + options.AbsoluteEta.Value.ToString("g3", CultureInfo.InvariantCulture)
                     : "y = " + options.Eta.ToString("g3", CultureInfo.InvariantCulture) + " x";
             }
 
-            public string Description { get; }
+            private readonly string _baseDescription;
+
+            /// <summary>How Im z was chosen, with the points where it had to be raised.</summary>
+            public string Description => RaisedPoints == 0
+                ? _baseDescription
+                : _baseDescription + $" (raised up to {LargestRaise.ToString("g1", CultureInfo.InvariantCulture)} times at {RaisedPoints} of {SampledPoints} points, where the certified walk could not get closer to the axis)";
+
+            /// <summary>Points where Im z was raised above the requested value.</summary>
+            public int RaisedPoints { get; private set; }
+
+            /// <summary>Points sampled so far.</summary>
+            public int SampledPoints { get; private set; }
+
+            /// <summary>Largest factor by which Im z was raised.</summary>
+            public double LargestRaise { get; private set; } = 1;
+
+            /// <summary>Im z may be raised by 10 at most this many times (1e-7 x becomes at most 1e-3 x).</summary>
+            private const int MaxRaises = 4;
 
             public double SmallestImaginaryPart { get; private set; }
 
@@ -287,11 +304,38 @@ namespace Diagnostics.Spectra.Laws
             /// <param name="chain">Start from the last point solved with chaining (else from a fresh proxy).</param>
             public double At(double x, bool chain)
             {
+                // Near the real axis the certificate can need many small steps (stiff discretised laws: orthogonal
+                // smooth networks). Try the requested Im z with a twentieth of the budget, then raise it by 10 at a
+                // time (at most MaxRaises times, the last try with the whole budget); the raise is reported.
                 double y = ImaginaryPart(x);
-                SmallestImaginaryPart = Math.Min(SmallestImaginaryPart, y);
-                var zeta = new Complex(x, y);
-                if (chain && _hasPrevious) _lilypads.SolveFrom(_previousZeta, _previous, zeta, _y);
-                else _lilypads.SolveFromProxy(zeta, _y);
+                int fullBudget = _options.Lilypads.MaxCertificationAttempts;
+                Complex zeta = new Complex(x, y);
+                double raise = 1;
+                for (int attempt = 0; ; attempt++)
+                {
+                    bool last = attempt == MaxRaises;
+                    int budget = last ? fullBudget : Math.Max(1000, fullBudget / 20);
+                    zeta = new Complex(x, y * raise);
+                    try
+                    {
+                        if (chain && _hasPrevious) _lilypads.SolveFrom(_previousZeta, _previous, zeta, _y, budget);
+                        else _lilypads.SolveFromProxy(zeta, _y, budget);
+                        break;
+                    }
+                    catch (SpectralConvergenceException) when (!last)
+                    {
+                        raise *= 10;
+                    }
+                }
+
+                SampledPoints++;
+                if (raise > 1)
+                {
+                    RaisedPoints++;
+                    LargestRaise = Math.Max(LargestRaise, raise);
+                }
+
+                SmallestImaginaryPart = Math.Min(SmallestImaginaryPart, zeta.Imaginary);
                 Complex g = (_y[0] + _equation.RankFraction) / zeta;
                 if (g.Imaginary > BranchTolerance(g, zeta) && chain && _hasPrevious)
                 {
