@@ -11,6 +11,7 @@ namespace Diagnostics.Analyzers.Analysis
         public const string VanishingKey = "fpt_vanishing_quantile_threshold";
         public const string ExplodingKey = "fpt_exploding_quantile_threshold";
         public const string InputVarianceKey = "fpt_input_variance";
+        public const string TimeBudgetKey = "fpt_time_budget_ms";
 
         /// <summary>q90 below this is vanishing (default <see cref="RegimeThresholds.Vanishing"/>, 1e-2).</summary>
         public double VanishingThreshold { get; private set; } = new RegimeThresholds().Vanishing;
@@ -21,6 +22,9 @@ namespace Diagnostics.Analyzers.Analysis
         /// <summary>Variance q_0 of the input coordinates (default 1, standardised inputs).</summary>
         public double InputVariance { get; private set; } = 1;
 
+        /// <summary>How long one analysis waits for a spectrum (default 3000 ms); slower ones finish in the background.</summary>
+        public System.TimeSpan TimeBudget { get; private set; } = System.TimeSpan.FromMilliseconds(3000);
+
         public static AnalyzerSettings Read(AnalyzerOptions options, SyntaxTree tree)
         {
             var settings = new AnalyzerSettings();
@@ -28,6 +32,7 @@ namespace Diagnostics.Analyzers.Analysis
             if (TryRead(config, VanishingKey, out var v)) settings.VanishingThreshold = v;
             if (TryRead(config, ExplodingKey, out var e)) settings.ExplodingThreshold = e;
             if (TryRead(config, InputVarianceKey, out var q)) settings.InputVariance = q;
+            if (TryRead(config, TimeBudgetKey, out var ms)) settings.TimeBudget = System.TimeSpan.FromMilliseconds(ms);
             return settings;
         }
 

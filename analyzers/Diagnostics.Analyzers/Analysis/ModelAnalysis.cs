@@ -19,7 +19,7 @@ namespace Diagnostics.Analyzers.Analysis
         public const string BiasVarianceProperty = "biasVariance";
         public const string WeightVarianceProperty = "weightVariance";
 
-        public static IEnumerable<Diagnostic> Analyze(ExtractedModel model, AnalyzerSettings settings)
+        public static IEnumerable<Diagnostic> Analyze(ExtractedModel model, AnalyzerSettings settings, System.Threading.CancellationToken cancellation)
         {
             var mapped = ArchitectureMapper.Map(model, settings.InputVariance);
             if (mapped.Network == null)
@@ -29,7 +29,14 @@ namespace Diagnostics.Analyzers.Analysis
             }
 
             var network = mapped.Network;
-            var outcome = SpectrumCache.Get(network);
+            var outcome = SpectrumCache.Get(network, settings.TimeBudget, cancellation);
+            if (outcome == null)
+            {
+                yield return Diagnostic.Create(Descriptors.FPT005_ModelNotAnalysable, model.Location, model.Name,
+                    $"the spectrum took longer than the time budget of {settings.TimeBudget.TotalMilliseconds:0} ms ({AnalyzerSettings.TimeBudgetKey}); it is computed in the background for the next analysis");
+                yield break;
+            }
+
             if (outcome.Law == null)
             {
                 yield return Diagnostic.Create(Descriptors.FPT005_ModelNotAnalysable, model.Location, model.Name, "the spectral engine failed: " + outcome.Error);
@@ -39,7 +46,7 @@ namespace Diagnostics.Analyzers.Analysis
             var law = outcome.Law;
             double q90 = law.QuantileNonZero(0.9);
             var (phi, biasVariance) = DominantHiddenActivation(network);
-            double? critical = SpectrumCache.CriticalWeightVariance(phi, biasVariance);
+            double? critical = outcome.CriticalWeightVariance;
             string weightText = WeightVarianceText(network);
             var properties = ImmutableDictionary.CreateBuilder<string, string?>();
             properties[Q90Property] = R(q90);

@@ -174,7 +174,7 @@ namespace Diagnostics.Analyzers.Extraction
                     double slope = Activation.DefaultLeakySlope; // LeakyReLU(double negative_slope = 0.01, ...)
                     if (call.Arg("negative_slope") != null && !_folder.TryFold(call.Arg("negative_slope"), out slope))
                         return ModelStep.Unknown($"the LeakyReLU slope '{call.Arg("negative_slope")}' is not a compile-time constant", inv);
-                    if (slope < 0) return ModelStep.Unknown($"LeakyReLU slope {slope} < 0 is not modelled", inv);
+                    if (!(slope >= 0) || double.IsInfinity(slope)) return ModelStep.Unknown($"LeakyReLU slope {Format.Number(slope)} is not modelled (finite slopes >= 0 are)", inv);
                     return ModelStep.ForActivation(Activation.LeakyRelu(slope), $"LeakyReLU({Format.Number(slope)})", inv);
                 case "Hardtanh":
                     double lo = -1, hi = 1;
@@ -301,6 +301,12 @@ namespace Diagnostics.Analyzers.Extraction
                         if (slopeArgument != null && !_owner._folder.TryFold(slopeArgument, out slope))
                         {
                             _steps.Add(ModelStep.Unknown($"the leaky_relu slope '{slopeArgument}' is not a compile-time constant", inv));
+                            return;
+                        }
+
+                        if (!(slope >= 0) || double.IsInfinity(slope))
+                        {
+                            _steps.Add(ModelStep.Unknown($"leaky_relu slope {Format.Number(slope)} is not modelled (finite slopes >= 0 are)", inv));
                             return;
                         }
 

@@ -64,7 +64,7 @@ namespace Diagnostics.Analyzers.Rules
                 model = extract(new ModelExtractor(resolver));
                 if (model == null) return;
                 var settings = AnalyzerSettings.Read(context.Options, tree);
-                foreach (var diagnostic in ModelAnalysis.Analyze(model, settings)) context.ReportDiagnostic(diagnostic);
+                foreach (var diagnostic in ModelAnalysis.Analyze(model, settings, context.CancellationToken)) context.ReportDiagnostic(diagnostic);
             }
             catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
             {

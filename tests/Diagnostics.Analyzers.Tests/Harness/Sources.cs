@@ -35,7 +35,7 @@ public static class Sources
 
     /// <summary>The law the analyzer should compute, built by hand from TorchSharp's documented defaults and the same grid.</summary>
     public static SquaredSingularValueLaw Law(NetworkArchitecture network) =>
-        JacobianSpectrum.Compute(network, new SpectrumOptions { GridPoints = SpectrumCache.GridPoints });
+        JacobianSpectrum.Compute(network, SpectrumCache.Options());
 
     /// <summary>Square network of the given depth with one activation, sigma_w^2 and sigma_b^2 in every layer.</summary>
     public static NetworkArchitecture Square(int depth, int width, Activation phi, double weightVariance, double biasVariance, WeightDistribution weights = WeightDistribution.Gaussian) =>

@@ -43,7 +43,7 @@ public sealed class JacobianSpectrumSummaryTests
 
                 public static void Run()
                 {
-                    var model = [|Sequential|](Linear(100, 100), Tanh(), Linear(100, 10));
+                    var model = [|Sequential|](Linear(100, 100), ReLU(), Linear(100, 10));
                     var sgd = torch.optim.SGD(model.parameters(), Rate * 2);
                     var adam = torch.optim.Adam(model.parameters());
                     var rms = torch.optim.RMSProp(model.parameters(), lr: 3e-4);
