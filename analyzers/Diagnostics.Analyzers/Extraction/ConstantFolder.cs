@@ -18,6 +18,9 @@ namespace Diagnostics.Analyzers.Extraction
 
         public ConstantFolder(TorchCallResolver resolver) => _resolver = resolver;
 
+        /// <summary>Values of loop variables (and of collection counts such as layers.Count) while a constant loop is unrolled.</summary>
+        public System.Collections.Generic.Dictionary<string, double> Bindings { get; } = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
+
         public bool TryFold(ExpressionSyntax? expression, out double value) => TryFold(expression, 0, out value);
 
         /// <summary>Integer width: a constant that is a positive whole number that fits an int.</summary>
@@ -44,6 +47,32 @@ namespace Diagnostics.Analyzers.Extraction
                     return false;
             }
 
+            switch (expression)
+            {
+                case ParenthesizedExpressionSyntax p:
+                    return TryFoldBool(p.Expression, out value);
+                case PrefixUnaryExpressionSyntax not when not.IsKind(SyntaxKind.LogicalNotExpression):
+                    if (!TryFoldBool(not.Operand, out var inner)) return false;
+                    value = !inner;
+                    return true;
+                case BinaryExpressionSyntax logical when logical.IsKind(SyntaxKind.LogicalAndExpression) || logical.IsKind(SyntaxKind.LogicalOrExpression):
+                    if (!TryFoldBool(logical.Left, out var l) || !TryFoldBool(logical.Right, out var r)) return false;
+                    value = logical.IsKind(SyntaxKind.LogicalAndExpression) ? l && r : l || r;
+                    return true;
+                case BinaryExpressionSyntax cmp when IsComparison(cmp):
+                    if (!TryFold(cmp.Left, out var a) || !TryFold(cmp.Right, out var bb)) return false;
+                    value = cmp.Kind() switch
+                    {
+                        SyntaxKind.LessThanExpression => a < bb,
+                        SyntaxKind.LessThanOrEqualExpression => a <= bb,
+                        SyntaxKind.GreaterThanExpression => a > bb,
+                        SyntaxKind.GreaterThanOrEqualExpression => a >= bb,
+                        SyntaxKind.EqualsExpression => a == bb,
+                        _ => a != bb,
+                    };
+                    return true;
+            }
+
             var c = SemanticConstant(expression);
             if (c is bool b)
             {
@@ -55,6 +84,10 @@ namespace Diagnostics.Analyzers.Extraction
             return decl != null && TryFoldBool(decl, out value);
         }
 
+        private static bool IsComparison(BinaryExpressionSyntax b) =>
+            b.IsKind(SyntaxKind.LessThanExpression) || b.IsKind(SyntaxKind.LessThanOrEqualExpression) || b.IsKind(SyntaxKind.GreaterThanExpression)
+            || b.IsKind(SyntaxKind.GreaterThanOrEqualExpression) || b.IsKind(SyntaxKind.EqualsExpression) || b.IsKind(SyntaxKind.NotEqualsExpression);
+
         /// <summary>Name of an enum member written as Type.Member (NonlinearityType.ReLU, init.FanInOut.FanOut).</summary>
         public static string? EnumMemberName(ExpressionSyntax? expression) => expression is MemberAccessExpressionSyntax ma ? ma.Name.Identifier.ValueText : null;
 
@@ -63,8 +96,11 @@ namespace Diagnostics.Analyzers.Extraction
             value = double.NaN;
             if (e == null || depth > MaxDepth) return false;
             _resolver.Cancellation.ThrowIfCancellationRequested();
+            if (Bindings.Count > 0 && (e is IdentifierNameSyntax || e is MemberAccessExpressionSyntax) && Bindings.TryGetValue(e.ToString().Replace("this.", ""), out value)) return true;
             switch (e)
             {
+                case ConditionalExpressionSyntax cond:
+                    return TryFoldBool(cond.Condition, out var which) && TryFold(which ? cond.WhenTrue : cond.WhenFalse, depth + 1, out value);
                 case LiteralExpressionSyntax lit when lit.IsKind(SyntaxKind.NumericLiteralExpression):
                     return ToDouble(lit.Token.Value, out value);
                 case ParenthesizedExpressionSyntax p:

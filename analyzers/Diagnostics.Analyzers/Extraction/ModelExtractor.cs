@@ -121,6 +121,8 @@ namespace Diagnostics.Analyzers.Extraction
         {
             var value = FindAssignment(name, scope, at);
             if (value == null) return new[] { ModelStep.Unknown($"'{name}' is not assigned a module that the analyzer can see", at) };
+            var elements = ReadCollection(value, name, depth);
+            if (elements != null) return elements.SelectMany(e => e).ToList();
             return ReadModule(value, ScopeOf(value), name, depth + 1);
         }
 
@@ -197,6 +199,130 @@ namespace Diagnostics.Analyzers.Extraction
             }
         }
 
+        // ---- collections filled by constant loops --------------------------------------------------------------
+
+        private const int MaxUnrolled = 4096;
+
+        /// <summary>
+        /// The modules of a collection (ModuleList, List) created by <paramref name="creation"/> and filled with
+        /// Add/append in straight-line code or loops with constant bounds, one step list per element; null when the
+        /// expression does not create a collection.
+        /// </summary>
+        internal List<List<ModelStep>>? ReadCollection(ExpressionSyntax creation, string name, int depth)
+        {
+            if (!IsCollectionCreation(creation, out var initial)) return null;
+            var elements = new List<List<ModelStep>>();
+            var scope = ScopeOf(creation);
+            foreach (var e in initial) elements.Add(ReadModule(e, scope, null, depth + 1).ToList());
+            int budget = MaxUnrolled;
+            var bodies = creation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>() is BaseMethodDeclarationSyntax m
+                ? new[] { (SyntaxNode?)m.Body ?? m.ExpressionBody }
+                : creation.FirstAncestorOrSelf<TypeDeclarationSyntax>()?.Members.OfType<ConstructorDeclarationSyntax>().Select(c => (SyntaxNode?)c.Body).ToArray() ?? Array.Empty<SyntaxNode?>();
+            foreach (var body in bodies)
+            {
+                if (body is BlockSyntax block) Unroll(block.Statements, name, elements, scope, depth, ref budget);
+            }
+
+            return elements;
+        }
+
+        private static bool IsCollectionCreation(ExpressionSyntax e, out IReadOnlyList<ExpressionSyntax> initial)
+        {
+            initial = Array.Empty<ExpressionSyntax>();
+            string? typeName = null;
+            ArgumentListSyntax? args = null;
+            InitializerExpressionSyntax? init = null;
+            switch (e)
+            {
+                case ObjectCreationExpressionSyntax oc:
+                    typeName = oc.Type is GenericNameSyntax g ? g.Identifier.ValueText : oc.Type is QualifiedNameSyntax q && q.Right is GenericNameSyntax qg ? qg.Identifier.ValueText : null;
+                    args = oc.ArgumentList;
+                    init = oc.Initializer;
+                    break;
+                case ImplicitObjectCreationExpressionSyntax ic:
+                    var declared = (ic.Parent?.Parent as VariableDeclaratorSyntax)?.Parent as VariableDeclarationSyntax;
+                    var text = declared?.Type.ToString() ?? "";
+                    typeName = text.StartsWith("ModuleList", StringComparison.Ordinal) ? "ModuleList" : text.StartsWith("List<", StringComparison.Ordinal) ? "List" : null;
+                    args = ic.ArgumentList;
+                    init = ic.Initializer;
+                    break;
+                case InvocationExpressionSyntax inv when TorchCallResolver.InvokedName(inv) == "ModuleList":
+                    typeName = "ModuleList";
+                    args = inv.ArgumentList;
+                    break;
+            }
+
+            if (typeName != "ModuleList" && typeName != "List") return false;
+            var list = new List<ExpressionSyntax>();
+            if (typeName == "ModuleList" && args != null) list.AddRange(args.Arguments.Select(a => a.Expression));
+            if (init != null) list.AddRange(init.Expressions);
+            initial = list;
+            return true;
+        }
+
+        private void Unroll(IEnumerable<StatementSyntax> statements, string name, List<List<ModelStep>> elements, SyntaxNode scope, int depth, ref int budget)
+        {
+            foreach (var statement in statements)
+            {
+                if (!ContainsAddTo(statement, name)) continue;
+                switch (statement)
+                {
+                    case BlockSyntax block:
+                        Unroll(block.Statements, name, elements, scope, depth, ref budget);
+                        break;
+                    case ExpressionStatementSyntax es when es.Expression is InvocationExpressionSyntax inv && IsAddTo(inv, name):
+                        foreach (var a in inv.ArgumentList.Arguments) elements.Add(ReadModule(a.Expression, scope, null, depth + 1).ToList());
+                        break;
+                    case ForStatementSyntax loop when TryConstantLoop(loop, out var variable, out var from, out var to) && to - from <= budget:
+                        budget -= Math.Max(0, to - from);
+                        for (int v = from; v < to; v++)
+                        {
+                            _folder.Bindings[variable] = v;
+                            Unroll(new[] { loop.Statement }, name, elements, scope, depth, ref budget);
+                        }
+
+                        _folder.Bindings.Remove(variable);
+                        break;
+                    case IfStatementSyntax ifs when _folder.TryFoldBool(ifs.Condition, out var taken):
+                        if (taken) Unroll(new[] { ifs.Statement }, name, elements, scope, depth, ref budget);
+                        else if (ifs.Else != null) Unroll(new[] { ifs.Else.Statement }, name, elements, scope, depth, ref budget);
+                        break;
+                    default:
+                        elements.Add(new List<ModelStep> { ModelStep.Unknown($"'{name}' is filled by '{Short(statement)}' (only constant loops and constant conditions are unrolled)", statement) });
+                        break;
+                }
+            }
+        }
+
+        private static bool ContainsAddTo(SyntaxNode node, string name) =>
+            node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().Any(i => IsAddTo(i, name));
+
+        private static bool IsAddTo(InvocationExpressionSyntax inv, string name) =>
+            inv.Expression is MemberAccessExpressionSyntax ma && (ma.Name.Identifier.ValueText == "Add" || ma.Name.Identifier.ValueText == "append") && TargetName(ma.Expression) == name;
+
+        /// <summary>for (int i = A; i &lt; B; i++) (or &lt;=, ++i, i += 1) with A and B constant (bindings included).</summary>
+        internal bool TryConstantLoop(ForStatementSyntax loop, out string variable, out int from, out int to)
+        {
+            variable = "";
+            from = to = 0;
+            if (loop.Declaration == null || loop.Declaration.Variables.Count != 1 || loop.Incrementors.Count != 1) return false;
+            var v = loop.Declaration.Variables[0];
+            variable = v.Identifier.ValueText;
+            if (!_folder.TryFold(v.Initializer?.Value, out var a)) return false;
+            if (!(loop.Condition is BinaryExpressionSyntax cond) || !(cond.Left is IdentifierNameSyntax left) || left.Identifier.ValueText != variable) return false;
+            if (!_folder.TryFold(cond.Right, out var b)) return false;
+            if (cond.IsKind(SyntaxKind.LessThanOrEqualExpression)) b += 1;
+            else if (!cond.IsKind(SyntaxKind.LessThanExpression)) return false;
+            var inc = loop.Incrementors[0];
+            bool step1 = inc is PostfixUnaryExpressionSyntax post && post.IsKind(SyntaxKind.PostIncrementExpression) && post.Operand.ToString() == variable
+                || inc is PrefixUnaryExpressionSyntax pre && pre.IsKind(SyntaxKind.PreIncrementExpression) && pre.Operand.ToString() == variable
+                || inc is AssignmentExpressionSyntax add && add.IsKind(SyntaxKind.AddAssignmentExpression) && add.Left.ToString() == variable && add.Right.ToString() == "1";
+            if (!step1 || Math.Abs(a) > int.MaxValue || Math.Abs(b) > int.MaxValue || Math.Floor(a) != a || Math.Floor(b) != b) return false;
+            from = (int)a;
+            to = Math.Max(from, (int)Math.Ceiling(b));
+            return true;
+        }
+
         // ---- Module subclasses --------------------------------------------------------------------------------
 
         private static Dictionary<string, ExpressionSyntax> FieldAssignments(ClassDeclarationSyntax cls)
@@ -234,6 +360,8 @@ namespace Diagnostics.Analyzers.Extraction
             private readonly ClassDeclarationSyntax _cls;
             private readonly Dictionary<string, ExpressionSyntax> _fields;
             private readonly List<ModelStep> _steps;
+            private readonly Dictionary<string, List<List<ModelStep>>?> _collections = new Dictionary<string, List<List<ModelStep>>?>(StringComparer.Ordinal);
+            private readonly Dictionary<string, List<ModelStep>> _loopElements = new Dictionary<string, List<ModelStep>>(StringComparer.Ordinal);
 
             public ForwardWalker(ModelExtractor owner, ClassDeclarationSyntax cls, Dictionary<string, ExpressionSyntax> fields, List<ModelStep> steps)
             {
@@ -256,6 +384,28 @@ namespace Diagnostics.Analyzers.Extraction
                     case AnonymousFunctionExpressionSyntax _:
                     case LocalFunctionStatementSyntax _:
                         return;
+                    case ForEachStatementSyntax fe when TargetName(fe.Expression) is string over && Collection(over) is List<List<ModelStep>> items:
+                        foreach (var item in items)
+                        {
+                            _loopElements[fe.Identifier.ValueText] = item;
+                            Walk(fe.Statement);
+                        }
+
+                        _loopElements.Remove(fe.Identifier.ValueText);
+                        return;
+                    case ForStatementSyntax loop when BindCounts() && _owner.TryConstantLoop(loop, out var variable, out var from, out var to) && to - from <= MaxUnrolled:
+                        for (int v = from; v < to; v++)
+                        {
+                            _owner._folder.Bindings[variable] = v;
+                            Walk(loop.Statement);
+                        }
+
+                        _owner._folder.Bindings.Remove(variable);
+                        return;
+                    case IfStatementSyntax ifs when _owner._folder.Bindings.Count > 0 && _owner._folder.TryFoldBool(ifs.Condition, out var taken):
+                        if (taken) Walk(ifs.Statement);
+                        else if (ifs.Else != null) Walk(ifs.Else.Statement);
+                        return;
                     case ForStatementSyntax _:
                     case ForEachStatementSyntax _:
                     case ForEachVariableStatementSyntax _:
@@ -275,12 +425,48 @@ namespace Diagnostics.Analyzers.Extraction
                 }
             }
 
+            /// <summary>The elements of a collection field (ModuleList), read once.</summary>
+            private List<List<ModelStep>>? Collection(string field)
+            {
+                if (_collections.TryGetValue(field, out var known)) return known;
+                var elements = _fields.TryGetValue(field, out var value) ? _owner.ReadCollection(value, field, 1) : null;
+                _collections[field] = elements;
+                return elements;
+            }
+
+            /// <summary>Binds X.Count (and X.Count()) of every collection field, for loop bounds like i &lt; layers.Count.</summary>
+            private bool BindCounts()
+            {
+                foreach (var field in _fields.Keys.ToList())
+                {
+                    var items = Collection(field);
+                    if (items == null) continue;
+                    _owner._folder.Bindings[field + ".Count"] = items.Count;
+                }
+
+                return true;
+            }
+
             private void Emit(InvocationExpressionSyntax inv)
             {
                 var name = TorchCallResolver.InvokedName(inv);
                 if (name == null) return;
                 if ((name == "forward" || name == "call") && inv.Expression is MemberAccessExpressionSyntax ma)
                 {
+                    if (ma.Expression is IdentifierNameSyntax loopVariable && _loopElements.TryGetValue(loopVariable.Identifier.ValueText, out var element))
+                    {
+                        _steps.AddRange(element);
+                        return;
+                    }
+
+                    if (ma.Expression is ElementAccessExpressionSyntax indexed && TargetName(indexed.Expression) is string listName && Collection(listName) is List<List<ModelStep>> list
+                        && indexed.ArgumentList.Arguments.Count == 1 && _owner._folder.TryFold(indexed.ArgumentList.Arguments[0].Expression, out var index)
+                        && index >= 0 && index < list.Count && Math.Floor(index) == index)
+                    {
+                        _steps.AddRange(list[(int)index]);
+                        return;
+                    }
+
                     var field = TargetName(ma.Expression);
                     if (field != null && _fields.TryGetValue(field, out var value))
                     {

@@ -12,6 +12,12 @@ public static class Extract
     {
         var project = AnalyzerHarness.CreateProject(new[] { source }, torchSharp, null);
         var compilation = (await project.GetCompilationAsync())!;
+        if (torchSharp)
+        {
+            var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            Xunit.Assert.True(errors.Count == 0, "test source does not compile against the TorchSharp stub: " + string.Join("; ", errors));
+        }
+
         var tree = compilation.SyntaxTrees.Single();
         var resolver = new TorchCallResolver(compilation.GetSemanticModel(tree), torchSharp, CancellationToken.None);
         var extractor = new ModelExtractor(resolver);

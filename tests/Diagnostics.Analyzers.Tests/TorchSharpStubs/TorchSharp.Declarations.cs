@@ -16,6 +16,8 @@
 //   src/TorchSharp/Optimizers/SGD.cs             torch.optim.SGD(IEnumerable<Parameter> parameters, double learningRate, double momentum = 0, double dampening = 0, double weight_decay = 0, bool nesterov = false, bool maximize = false)
 //   src/TorchSharp/Optimizers/Adam.cs, AdamW.cs  Adam/AdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.99, double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false)
 //   src/TorchSharp/Optimizers/RMSprop.cs         RMSProp(IEnumerable<Parameter> parameters, double lr = 0.01, double alpha = 0.99, double eps = 1e-8, double weight_decay = 0, double momentum = 0, bool centered = false)
+//   src/TorchSharp/NN/ModuleList.cs              ModuleList<T>(params T[] modules) : Module, IList<T> (Add, append, Count, indexer); torch.nn.ModuleList(params Module[]), ModuleList<T>(params T[])
+//   src/TorchSharp/NN/Sequential.cs (more)       Sequential(IEnumerable<(string name, torch.nn.Module submodule)> modules), Sequential(IEnumerable<torch.nn.Module> modules)
 //   src/TorchSharp/NN/Module.cs                  Module, Module<T, TResult>, parameters(bool recurse = true), named_parameters(bool recurse = true)
 using System;
 using System.Collections.Generic;
@@ -78,6 +80,10 @@ namespace TorchSharp
             public static Linear Linear(long inputSize, long outputSize, bool hasBias = true, Device? device = null, ScalarType? dtype = null) => throw new NotImplementedException();
             public static Sequential Sequential(params torch.nn.Module[] modules) => throw new NotImplementedException();
             public static Sequential Sequential(params (string name, torch.nn.Module submodule)[] modules) => throw new NotImplementedException();
+            public static Sequential Sequential(IEnumerable<(string name, torch.nn.Module submodule)> modules) => throw new NotImplementedException();
+            public static Sequential Sequential(IEnumerable<torch.nn.Module> modules) => throw new NotImplementedException();
+            public static ModuleList<Module> ModuleList(params Module[] modules) => throw new NotImplementedException();
+            public static ModuleList<T> ModuleList<T>(params T[] modules) where T : Module => throw new NotImplementedException();
             public static ReLU ReLU(bool inplace = false) => throw new NotImplementedException();
             public static LeakyReLU LeakyReLU(double negative_slope = 0.01, bool inplace = false) => throw new NotImplementedException();
             public static Hardtanh Hardtanh(double min_val = -1.0, double max_val = 1.0, bool inplace = false) => throw new NotImplementedException();
@@ -168,6 +174,17 @@ namespace TorchSharp
         public sealed class Identity : ActivationModule { internal Identity() : base(nameof(Identity)) { } }
         public sealed class Dropout : ActivationModule { internal Dropout() : base(nameof(Dropout)) { } }
         public sealed class Flatten : ActivationModule { internal Flatten() : base(nameof(Flatten)) { } }
+
+        public class ModuleList<T> : nn.Module, IEnumerable<T> where T : nn.Module
+        {
+            public ModuleList(params T[] modules) : base("ModuleList") { }
+            public T this[int index] { get => throw new NotImplementedException(); set { } }
+            public int Count => throw new NotImplementedException();
+            public void Add(T item) { }
+            public void append(params T[] parameters) { }
+            public IEnumerator<T> GetEnumerator() => throw new NotImplementedException();
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        }
 
         public abstract class Optimizer { }
         public class SGD : Optimizer { }
