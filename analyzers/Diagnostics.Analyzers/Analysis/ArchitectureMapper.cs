@@ -85,11 +85,13 @@ namespace Diagnostics.Analyzers.Analysis
 
                 var weight = WeightVariance(linear.WeightInit, fanIn, fanOut, out var distribution, out var weightFailure);
                 if (weightFailure != null) return Fail($"Linear layer {l + 1}: {weightFailure}");
+                if (double.IsNaN(weight)) return Fail($"Linear layer {l + 1}: an argument of {linear.WeightInit.Method} could not be evaluated for fan-in {fanIn}");
                 double bias = 0;
                 if (linear.HasBias)
                 {
                     bias = BiasVariance(linear.BiasInit, fanIn, out var biasFailure);
                     if (biasFailure != null) return Fail($"Linear layer {l + 1}: {biasFailure}");
+                    if (double.IsNaN(bias)) return Fail($"Linear layer {l + 1}: an argument of bias {linear.BiasInit.Method} could not be evaluated");
                 }
 
                 try
@@ -123,7 +125,8 @@ namespace Diagnostics.Analyzers.Analysis
                 return double.NaN;
             }
 
-            double Get(string name, double fallback) => init.Numbers.TryGetValue(name, out var v) ? v : fallback;
+            double Get(string name, double fallback) => init.Numbers.TryGetValue(name, out var v) ? v
+                : init.FanInDependent.TryGetValue(name, out var f) ? f(fanIn) ?? double.NaN : fallback;
             switch (init.Method)
             {
                 case "default":
@@ -201,7 +204,8 @@ namespace Diagnostics.Analyzers.Analysis
                 return double.NaN;
             }
 
-            double Get(string name, double fallback) => init.Numbers.TryGetValue(name, out var v) ? v : fallback;
+            double Get(string name, double fallback) => init.Numbers.TryGetValue(name, out var v) ? v
+                : init.FanInDependent.TryGetValue(name, out var f) ? f(fanIn) ?? double.NaN : fallback;
             switch (init.Method)
             {
                 case "default":

@@ -84,6 +84,9 @@ namespace Diagnostics.Analyzers.Extraction
             return decl != null && TryFoldBool(decl, out value);
         }
 
+        /// <summary>The key of an expression in <see cref="Bindings"/>: its text without whitespace and without "this.".</summary>
+        public static string BindingKey(ExpressionSyntax e) => new string(e.ToString().Where(c => !char.IsWhiteSpace(c)).ToArray()).Replace("this.", "");
+
         private static bool IsComparison(BinaryExpressionSyntax b) =>
             b.IsKind(SyntaxKind.LessThanExpression) || b.IsKind(SyntaxKind.LessThanOrEqualExpression) || b.IsKind(SyntaxKind.GreaterThanExpression)
             || b.IsKind(SyntaxKind.GreaterThanOrEqualExpression) || b.IsKind(SyntaxKind.EqualsExpression) || b.IsKind(SyntaxKind.NotEqualsExpression);
@@ -96,7 +99,8 @@ namespace Diagnostics.Analyzers.Extraction
             value = double.NaN;
             if (e == null || depth > MaxDepth) return false;
             _resolver.Cancellation.ThrowIfCancellationRequested();
-            if (Bindings.Count > 0 && (e is IdentifierNameSyntax || e is MemberAccessExpressionSyntax) && Bindings.TryGetValue(e.ToString().Replace("this.", ""), out value)) return true;
+            if (Bindings.Count > 0 && (e is IdentifierNameSyntax || e is MemberAccessExpressionSyntax || e is ElementAccessExpressionSyntax || e is InvocationExpressionSyntax)
+                && Bindings.TryGetValue(BindingKey(e), out value)) return true;
             switch (e)
             {
                 case ConditionalExpressionSyntax cond:

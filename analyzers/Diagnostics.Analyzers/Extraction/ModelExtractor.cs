@@ -545,7 +545,7 @@ namespace Diagnostics.Analyzers.Extraction
                 if (call == null) continue;
                 var target = Unwrap(call.Arg("tensor"));
                 if (target == null) continue;
-                var init = ReadInit(call);
+                var init = ReadInit(call, target as IdentifierNameSyntax);
 
                 if (target is MemberAccessExpressionSyntax ma && (ma.Name.Identifier.ValueText == "weight" || ma.Name.Identifier.ValueText == "bias"))
                 {
@@ -581,8 +581,11 @@ namespace Diagnostics.Analyzers.Extraction
             }
         }
 
-        private InitInfo ReadInit(TorchCall call)
+        private InitInfo ReadInit(TorchCall call, IdentifierNameSyntax? loopParameter)
         {
+            var fanInKeys = loopParameter == null
+                ? Array.Empty<string>()
+                : new[] { loopParameter.Identifier.ValueText + ".shape[1]", loopParameter.Identifier.ValueText + ".size(1)" };
             var init = new InitInfo(call.Member.Name, call.Invocation);
             foreach (var parameter in call.Member.Parameters)
             {
@@ -603,8 +606,33 @@ namespace Diagnostics.Analyzers.Extraction
                     continue;
                 }
 
-                if (_folder.TryFold(arg, out var v)) init.Numbers[parameter] = v;
-                else init.Unknown ??= $"{parameter}: '{arg}' is not a compile-time constant";
+                if (_folder.TryFold(arg, out var v))
+                {
+                    init.Numbers[parameter] = v;
+                    continue;
+                }
+
+                var key = fanInKeys.FirstOrDefault(k => arg.DescendantNodesAndSelf().OfType<ExpressionSyntax>().Any(e => ConstantFolder.BindingKey(e) == k));
+                if (key != null)
+                {
+                    var folder = _folder;
+                    var expression = arg;
+                    init.FanInDependent[parameter] = fanIn =>
+                    {
+                        folder.Bindings[key] = fanIn;
+                        try
+                        {
+                            return folder.TryFold(expression, out var perLayer) ? perLayer : (double?)null;
+                        }
+                        finally
+                        {
+                            folder.Bindings.Remove(key);
+                        }
+                    };
+                    continue;
+                }
+
+                init.Unknown ??= $"{parameter}: '{arg}' is not a compile-time constant";
             }
 
             return init;

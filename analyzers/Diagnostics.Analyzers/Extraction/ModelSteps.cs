@@ -30,6 +30,12 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>Enum-valued arguments by parameter name (mode: FanIn/FanOut, nonlinearity: ReLU, ...).</summary>
         public Dictionary<string, string> Names { get; } = new Dictionary<string, string>();
 
+        /// <summary>
+        /// Arguments that depend on the layer's fan-in through p.shape[1] (p the parameter of a loop over
+        /// named_parameters()), folded per layer: std = Math.Sqrt(c / p.shape[1]) gives sigma_w^2 = c in every layer.
+        /// </summary>
+        public Dictionary<string, System.Func<int, double?>> FanInDependent { get; } = new Dictionary<string, System.Func<int, double?>>();
+
         /// <summary>Why an argument could not be read (not a compile-time constant), or null.</summary>
         public string? Unknown { get; set; }
 
