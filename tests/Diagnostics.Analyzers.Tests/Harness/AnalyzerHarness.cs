@@ -54,7 +54,9 @@ public static class AnalyzerHarness
             n++;
         }
 
-        if (editorConfig != null)
+        // Tests check results, not timing: a generous budget unless the test sets its own (the machine is shared and loaded).
+        editorConfig ??= "";
+        if (!editorConfig.Contains("fpt_time_budget_ms", StringComparison.Ordinal)) editorConfig += "\nfpt_time_budget_ms = 600000";
         {
             var text = "root = true\n\n[*.cs]\n" + editorConfig.Trim() + "\n";
             solution = solution.AddAnalyzerConfigDocument(DocumentId.CreateNewId(id), ".editorconfig", SourceText.From(text), filePath: ProjectDirectory + ".editorconfig");
