@@ -25,6 +25,12 @@ namespace Diagnostics.Analyzers.Analysis
         /// <summary>How long one analysis waits for a spectrum (default 3000 ms); slower ones finish in the background.</summary>
         public System.TimeSpan TimeBudget { get; private set; } = System.TimeSpan.FromMilliseconds(3000);
 
+        /// <summary>A copy with another time budget (benchmarks and the command line wait for the result).</summary>
+        public AnalyzerSettings WithTimeBudget(System.TimeSpan budget) => new AnalyzerSettings
+        {
+            VanishingThreshold = VanishingThreshold, ExplodingThreshold = ExplodingThreshold, InputVariance = InputVariance, TimeBudget = budget,
+        };
+
         public static AnalyzerSettings Read(AnalyzerOptions options, SyntaxTree tree)
         {
             var settings = new AnalyzerSettings();

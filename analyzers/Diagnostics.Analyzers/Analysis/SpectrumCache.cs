@@ -60,7 +60,7 @@ namespace Diagnostics.Analyzers.Analysis
         {
             var key = network.CacheKey();
             if (Laws.Count >= Capacity) Laws.Clear();
-            var task = Laws.GetOrAdd(key, _ => new Lazy<Task<SpectrumOutcome>>(() => Task.Run(() => Compute(network)))).Value;
+            var task = Laws.GetOrAdd(key, _ => new Lazy<Task<SpectrumOutcome>>(() => Task.Factory.StartNew(() => Compute(network), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))).Value;
             if (task.IsCompleted) return task.Result;
             return task.Wait((int)Math.Min(int.MaxValue, Math.Max(0, budget.TotalMilliseconds)), cancellation) ? task.Result : null;
         }
