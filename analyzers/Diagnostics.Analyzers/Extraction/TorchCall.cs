@@ -87,19 +87,19 @@ namespace Diagnostics.Analyzers.Extraction
             if (!(expression is InvocationExpressionSyntax invocation)) return null;
             var name = InvokedName(invocation);
             if (name == null || !TorchSharpApi.TryGet(name, out var member)) return null;
-            IReadOnlyList<string>? parameters = null;
             var method = ResolveMethod(invocation);
             if (method != null)
             {
                 if (!IsTorchSharp(method.ContainingType)) return null;
-                parameters = method.Parameters.Select(p => p.Name).ToArray();
+                var fromOperation = FromOperation(member, invocation);
+                if (fromOperation != null) return fromOperation;
             }
-            else
+            else if (!SyntaxLooksLikeTorch(invocation))
             {
-                if (!SyntaxLooksLikeTorch(invocation)) return null;
-                parameters = member.Parameters;
+                return null;
             }
 
+            IReadOnlyList<string> parameters = method != null ? method.Parameters.Select(p => p.Name).ToArray() : member.Parameters;
             var map = new Dictionary<string, ExpressionSyntax>(StringComparer.Ordinal);
             var all = new List<ExpressionSyntax>();
             int position = 0;
@@ -118,6 +118,42 @@ namespace Diagnostics.Analyzers.Extraction
             }
 
             return new TorchCall(member, invocation, map, all);
+        }
+
+        /// <summary>
+        /// Arguments from the IInvocationOperation of a resolved call: each explicit argument under its parameter's
+        /// name (named or positional alike), the elements of a params array in order; defaults are left to the callers,
+        /// which apply TorchSharp's documented defaults.
+        /// </summary>
+        private TorchCall? FromOperation(TorchMember member, InvocationExpressionSyntax invocation)
+        {
+            if (_model == null || !(_model.GetOperation(invocation, _cancellation) is Microsoft.CodeAnalysis.Operations.IInvocationOperation operation)) return null;
+            var map = new Dictionary<string, ExpressionSyntax>(StringComparer.Ordinal);
+            var all = new List<(int Position, ExpressionSyntax Expression)>();
+            foreach (var argument in operation.Arguments)
+            {
+                if (argument.ArgumentKind == Microsoft.CodeAnalysis.Operations.ArgumentKind.DefaultValue || argument.Parameter == null) continue;
+                if (argument.ArgumentKind == Microsoft.CodeAnalysis.Operations.ArgumentKind.ParamArray)
+                {
+                    if (argument.Value is Microsoft.CodeAnalysis.Operations.IArrayCreationOperation array && array.Initializer != null)
+                    {
+                        foreach (var element in array.Initializer.ElementValues)
+                        {
+                            if (element.Syntax is ExpressionSyntax e) all.Add((e.SpanStart, e));
+                        }
+                    }
+
+                    continue;
+                }
+
+                // The syntax is the ArgumentSyntax, or the operand itself for a null-forgiving argument (fc1.weight!).
+                var expression = argument.Syntax is ArgumentSyntax syntax ? syntax.Expression : argument.Syntax as ExpressionSyntax;
+                if (expression == null) continue;
+                map[argument.Parameter.Name] = expression;
+                all.Add((expression.SpanStart, expression));
+            }
+
+            return new TorchCall(member, invocation, map, all.OrderBy(a => a.Position).Select(a => a.Expression).ToList());
         }
 
         /// <summary>True for a functional or tensor-method activation (functional.relu(x), torch.tanh(x), x.relu()).</summary>
