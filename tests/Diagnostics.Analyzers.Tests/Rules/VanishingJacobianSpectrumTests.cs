@@ -94,6 +94,52 @@ public sealed class VanishingJacobianSpectrumTests
     }
 
     [Fact]
+    public async Task DefaultInitDeepTanh_ReportsEngineCriticalVariance()
+    {
+        var source = Sources.Usings + $$"""
+
+            public static class Models
+            {
+                public static Module<Tensor, Tensor> Build()
+                {
+                    var model = [|Sequential|]({{Sources.Layers(6, 32, "Tanh()")}});
+                    return model;
+                }
+            }
+            """;
+        // Critical sigma_w^2 of tanh at TorchSharp's default bias variance 1/(3 * 32): the engine's order-to-chaos value
+        // (chi(q*) = 1), slightly above 1 because of the bias; not a table entry.
+        double critical = Diagnostics.Spectra.MeanField.CriticalGain.AtFixedPoint(Activation.Tanh, 1.0 / 96);
+        Assert.InRange(critical, 1.0, 1.5);
+        var law = Sources.Law(new NetworkArchitecture(Enumerable.Repeat(32, 7).ToArray(),
+            Enumerable.Range(0, 6).Select(_ => new Layer(Activation.Tanh, 1.0 / 3, 1.0 / 96)).ToArray())); // Sources.Layers puts Tanh after every Linear
+        await VerifyAsync(source, expected: new Expected("FPT002", Arguments: new object[]
+        {
+            Sources.N(law.QuantileNonZero(0.9)), 6, $"tanh with bias variance {Sources.N(1.0 / 96)}", Sources.N(critical), "0.333",
+        }));
+    }
+
+    [Fact]
+    public async Task UserMethodsNamedLikeTorchSharp_WithTorchSharpReferenced_NoDiagnostic()
+    {
+        // The semantic path decides: these Linear/ReLU/Sequential are the user's, not TorchSharp's.
+        var source = """
+            using TorchSharp;
+
+            public static class Layers
+            {
+                public static object Linear(long a, long b) => new object();
+                public static object ReLU() => new object();
+                public static object Sequential(params object[] modules) => modules;
+                public static object Build() => Sequential(Linear(256, 256), ReLU(), Linear(256, 256), ReLU(), Linear(256, 256), ReLU(), Linear(256, 256));
+            }
+            """;
+        var run = await RunAsync(source, torchSharp: true);
+        Assert.Empty(run.CompilerErrors);
+        Assert.Empty(run.Diagnostics);
+    }
+
+    [Fact]
     public async Task TorchSharpNotReferenced_NoDiagnostic()
     {
         var source = """
