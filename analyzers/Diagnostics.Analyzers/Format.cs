@@ -12,7 +12,7 @@ namespace Diagnostics.Analyzers
             if (double.IsPositiveInfinity(x)) return "inf";
             if (x == 0) return "0";
             double a = Math.Abs(x);
-            if (a >= 1e-3 && a < 1e4) return x.ToString("0.###", CultureInfo.InvariantCulture) == "0" ? x.ToString("g3", CultureInfo.InvariantCulture) : x.ToString("g3", CultureInfo.InvariantCulture);
+            if (a >= 1e-3 && a < 1e4) return x.ToString("g3", CultureInfo.InvariantCulture);
             int exponent = (int)Math.Floor(Math.Log10(a));
             double mantissa = x / Math.Pow(10, exponent);
             if (Math.Round(Math.Abs(mantissa), 2) >= 10)
