@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Diagnostics.Analyzers;
+using Diagnostics.Analyzers.Analysis;
+using Diagnostics.Analyzers.Extraction;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+
+namespace Diagnostics.CodeFixes.Rules
+{
+    /// <summary>
+    /// Fix for FPT001/FPT002: initialise every weight of the model at the critical variance of its dominant activation
+    /// (chi = 1 per layer), right after the model and its existing initialisation (or at the end of the module's
+    /// constructor, after RegisterComponents): kaiming_normal_ for ReLU and leaky ReLU (exact), normal_ with
+    /// std = sqrt(sigma_w^2 / fan_in) and the engine's critical sigma_w^2 for the other activations. Biases are kept:
+    /// the critical value was computed with their variance.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CriticalGainFixer)), Shared]
+    public sealed class CriticalGainFixer : CodeFixProvider
+    {
+        /// <summary>Equivalence key of the fix (FixAll groups by it).</summary>
+        public const string EquivalenceKey = "FPT.SetCriticalGain";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } =
+            ImmutableArray.Create(Descriptors.FPT001_ExplodingJacobianSpectrum.Id, Descriptors.FPT002_VanishingJacobianSpectrum.Id);
+
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root == null) return;
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                var plan = Plan(root, diagnostic);
+                if (plan == null) continue;
+                context.RegisterCodeFix(
+                    CodeAction.Create($"Initialise the weights at the critical variance ({plan.Value.Summary})", c => ApplyAsync(context.Document, diagnostic, c), EquivalenceKey),
+                    diagnostic);
+            }
+        }
+
+        private static async Task<Document> ApplyAsync(Document document, Diagnostic diagnostic, CancellationToken cancellation)
+        {
+            var root = await document.GetSyntaxRootAsync(cancellation).ConfigureAwait(false);
+            if (root == null) return document;
+            var plan = Plan(root, diagnostic);
+            if (plan == null) return document;
+            var editor = await DocumentEditor.CreateAsync(document, cancellation).ConfigureAwait(false);
+            var (anchor, statement, _) = plan.Value;
+            if (anchor is BlockSyntax block) editor.ReplaceNode(block, block.AddStatements(statement));
+            else editor.InsertAfter(anchor, statement);
+            return editor.GetChangedDocument();
+        }
+
+        /// <summary>Where to insert (a statement to insert after, or a block to append to) and what.</summary>
+        private static (SyntaxNode Anchor, StatementSyntax Statement, string Summary)? Plan(SyntaxNode root, Diagnostic diagnostic)
+        {
+            if (!diagnostic.Properties.TryGetValue(ModelAnalysis.ActivationProperty, out var activation) || activation == null) return null;
+            diagnostic.Properties.TryGetValue(ModelAnalysis.CriticalWeightVarianceProperty, out var criticalText);
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            var newline = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).ToString();
+            if (newline.Length == 0) newline = "\n";
+
+            string? owner;
+            SyntaxNode anchor;
+            string indent;
+            if (node.FirstAncestorOrSelf<InvocationExpressionSyntax>() is InvocationExpressionSyntax sequential && sequential.Expression.Span == diagnostic.Location.SourceSpan)
+            {
+                var statement = sequential.FirstAncestorOrSelf<StatementSyntax>();
+                owner = VariableOf(sequential);
+                if (owner == null || statement == null || !(statement.Parent is BlockSyntax block)) return null;
+                anchor = LastInitStatement(block, statement);
+                indent = IndentOf(anchor);
+            }
+            else if (node.FirstAncestorOrSelf<ClassDeclarationSyntax>() is ClassDeclarationSyntax cls && cls.Identifier.Span == diagnostic.Location.SourceSpan)
+            {
+                var ctor = cls.Members.OfType<ConstructorDeclarationSyntax>().FirstOrDefault(c => c.Body != null && !c.Modifiers.Any(SyntaxKind.StaticKeyword));
+                if (ctor?.Body == null) return null;
+                owner = null;
+                // After RegisterComponents (named_parameters() is empty before it) and after any existing initialisation.
+                var last = ctor.Body.Statements.LastOrDefault(s => s is ExpressionStatementSyntax es && es.Expression is InvocationExpressionSyntax inv
+                    && TorchCallResolver.InvokedName(inv) == "RegisterComponents" || CallsInit(s));
+                anchor = last ?? (SyntaxNode)ctor.Body;
+                indent = last != null ? IndentOf(last) : IndentOf(ctor) + "    ";
+            }
+            else
+            {
+                return null;
+            }
+
+            var (call, summary) = InitCall(activation, criticalText);
+            if (call == null) return null;
+            var names = UnusedNames(anchor);
+            var source = new StringBuilder()
+                .Append(newline).Append(indent).Append("// ").Append(diagnostic.Id).Append(": ").Append(summary).Append(newline)
+                .Append(indent).Append("foreach (var (").Append(names.Name).Append(", ").Append(names.Parameter).Append(") in ")
+                .Append(owner == null ? "" : owner + ".").Append("named_parameters())").Append(newline)
+                .Append(indent).Append('{').Append(newline)
+                .Append(indent).Append("    if (").Append(names.Name).Append(".EndsWith(\"weight\")) ").Append(call.Replace("{p}", names.Parameter)).Append(newline)
+                .Append(indent).Append('}').Append(newline)
+                .ToString();
+            var parsed = SyntaxFactory.ParseStatement(source);
+            return (anchor, parsed, summary);
+        }
+
+        /// <summary>The init call for an activation ("{p}" stands for the parameter) and a sentence saying why.</summary>
+        private static (string? Call, string Summary) InitCall(string activation, string? criticalText)
+        {
+            if (activation == "relu")
+                return ("torch.nn.init.kaiming_normal_({p}, nonlinearity: torch.nn.init.NonlinearityType.ReLU);", "sigma_w^2 = 2 gives chi = 1 per relu layer");
+            if (activation == "identity")
+                return ("torch.nn.init.kaiming_normal_({p}, nonlinearity: torch.nn.init.NonlinearityType.Linear);", "sigma_w^2 = 1 gives chi = 1 per linear layer");
+            if (activation.StartsWith("leaky_relu(", StringComparison.Ordinal))
+            {
+                var slope = activation.Substring("leaky_relu(".Length).TrimEnd(')');
+                return ($"torch.nn.init.kaiming_normal_({{p}}, a: {slope}, nonlinearity: torch.nn.init.NonlinearityType.LeakyReLU);",
+                    $"sigma_w^2 = 2 / (1 + {slope}^2) gives chi = 1 per leaky_relu layer");
+            }
+
+            if (criticalText == null || !double.TryParse(criticalText, NumberStyles.Float, CultureInfo.InvariantCulture, out var critical) || !(critical > 0)) return (null, "");
+            var c = critical.ToString("0.0#####", CultureInfo.InvariantCulture);
+            return ($"torch.nn.init.normal_({{p}}, 0.0, System.Math.Sqrt({c} / {{p}}.shape[1]));",
+                $"sigma_w^2 = {c}, the critical variance of {activation} computed by the engine (chi = 1 at the fixed point)");
+        }
+
+        private static string? VariableOf(InvocationExpressionSyntax invocation)
+        {
+            SyntaxNode node = invocation;
+            while (node.Parent is ParenthesizedExpressionSyntax || node.Parent is CastExpressionSyntax) node = node.Parent;
+            if (node.Parent is EqualsValueClauseSyntax eq && eq.Parent is VariableDeclaratorSyntax v) return v.Identifier.ValueText;
+            if (node.Parent is AssignmentExpressionSyntax a && a.Left is IdentifierNameSyntax id) return id.Identifier.ValueText;
+            return null;
+        }
+
+        /// <summary>The declaration statement or the last later statement of the block that calls torch.nn.init (the fix must come after them).</summary>
+        private static StatementSyntax LastInitStatement(BlockSyntax block, StatementSyntax declaration)
+        {
+            var anchor = declaration;
+            foreach (var s in block.Statements.Where(s => s.SpanStart > declaration.SpanStart))
+            {
+                if (s is ReturnStatementSyntax) break;
+                if (CallsInit(s)) anchor = s;
+            }
+
+            return anchor;
+        }
+
+        private static bool CallsInit(StatementSyntax statement) =>
+            statement.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i =>
+                TorchCallResolver.InvokedName(i) is string n && TorchSharpApi.TryGet(n, out var m) && m.Kind == TorchMemberKind.Init);
+
+        private static string IndentOf(SyntaxNode node)
+        {
+            var leading = node.GetLeadingTrivia();
+            return leading.Count > 0 && leading.Last().IsKind(SyntaxKind.WhitespaceTrivia) ? leading.Last().ToString() : "";
+        }
+
+        private static (string Name, string Parameter) UnusedNames(SyntaxNode anchor)
+        {
+            var scope = (SyntaxNode?)anchor.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? anchor;
+            var used = scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText).ToImmutableHashSet();
+            for (int k = 0; k < 100; k++)
+            {
+                var suffix = k == 0 ? "" : k.ToString(CultureInfo.InvariantCulture);
+                string name = "parameterName" + suffix, parameter = "parameter" + suffix;
+                if (!used.Contains(name) && !used.Contains(parameter)) return (name, parameter);
+            }
+
+            return ("parameterName_fpt", "parameter_fpt");
+        }
+    }
+}

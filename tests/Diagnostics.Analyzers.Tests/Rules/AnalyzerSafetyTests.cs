@@ -1,0 +1,108 @@
+using Diagnostics.Analyzers.Extraction;
+using Diagnostics.Analyzers.Tests.Harness;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Xunit;
+using static Diagnostics.Analyzers.Tests.Harness.AnalyzerHarness;
+
+namespace Diagnostics.Analyzers.Tests.Rules;
+
+/// <summary>The analyzer never throws (no AD0001), skips generated code and honours cancellation.</summary>
+public sealed class AnalyzerSafetyTests
+{
+    /// <summary>Odd, incomplete and adversarial sources; every one is analysed with and without the TorchSharp stub.</summary>
+    public static TheoryData<string> OddCode() => new()
+    {
+        "var m = Sequential(",
+        "var m = Sequential(Linear(",
+        "var m = Sequential(Linear(10), ReLU(), Linear(,));",
+        "var m = Sequential(Linear(0, 10), ReLU(), Linear(10, -5));",
+        "var m = Sequential(Linear(1e12, 10));",
+        "var m = Sequential(Linear(3000000000, 10));",
+        "const int Z = 0; var m = Sequential(Linear(10 / Z, 10));",
+        "var m = Sequential(Sequential(Sequential()));",
+        "var m = Sequential();",
+        "var a = Sequential(b); var b = Sequential(a);",
+        "var a = Sequential(a, Linear(10, 10));",
+        "var m = Sequential(Linear(10, 10, hasBias: maybe), ReLU());",
+        "var m = Sequential(LeakyReLU(-1), Linear(10, 10), LeakyReLU(double.NaN));",
+        "var m = Sequential(Linear(10, 10), LeakyReLU(1e308 * 10), Linear(10, 10));",
+        "var m = Sequential(Linear(10, 10), Hardtanh(-2, 2));",
+        "var m = Sequential((\"a\", Linear(10, 10)), (\"b\"), (\"c\", null));",
+        "var m = Sequential(null, default, Linear(10, 10));",
+        "var m = Sequential(Linear(10, 10)); init.normal_(m); init.normal_(); init.kaiming_normal_(m.weight, mode: 7);",
+        "var m = Sequential(Linear(10, 10)); foreach (var p in m.parameters()) { if (p.dim() > 1) init.normal_(p, 0, double.PositiveInfinity); else init.constant_(p, 1); }",
+        "var m = Sequential(Linear(10, 10)); foreach (var (n, p) in m.named_parameters()) { if (Random.Shared.Next() > 3) init.orthogonal_(p, gain: -1); }",
+        "var m = Sequential(Linear(10, 10), Sigmoid()); var o = torch.optim.SGD(m.parameters());",
+        "var m = Sequential(Linear(10, 10), Sigmoid()); var o = torch.optim.SGD(m.parameters(), learningRate: lr);",
+        "var m = Sequential(" + string.Join(", ", Enumerable.Repeat("Linear(4, 4), ReLU()", 120)) + ");",
+        "class Q : Module<Tensor, Tensor> { Q() : base(\"q\") { } public override Tensor forward(Tensor x) => forward(forward(x)); }",
+        "class Q : Module<Tensor, Tensor> { Linear a = Linear(2, 2); Q() : base(\"q\") { a = a; } public override Tensor forward(Tensor x) { for (;;) x = a.forward(x); } }",
+        "class Q : Module<Tensor, Tensor> { Module<Tensor, Tensor> a = Sequential(b); Module<Tensor, Tensor> b = Sequential(a); Q() : base(\"q\") { } public override Tensor forward(Tensor x) => a.forward(b.forward(x)); }",
+        "class Q : Module<Tensor, Tensor> { public override Tensor forward(Tensor x) => x.relu().relu() + 1; }",
+        "class Q : Module<Tensor, Tensor> { public Tensor forward(Tensor x, Tensor y) => x; }",
+        "partial class Q : Module<Tensor, Tensor>",
+        "class Q : Module<Tensor> { }",
+        "Sequential(Linear(10, 10)).forward(null!);",
+    };
+
+    [Theory]
+    [MemberData(nameof(OddCode))]
+    public async Task OddCode_NeverThrows(string body)
+    {
+        string source = body.StartsWith("class", StringComparison.Ordinal) || body.StartsWith("partial", StringComparison.Ordinal)
+            ? Sources.Usings + "\n" + body
+            : Sources.Usings + "\npublic static class C\n{\n    public static void M()\n    {\n        " + body + "\n    }\n}\n";
+        foreach (bool torchSharp in new[] { true, false })
+        {
+            var run = await RunAsync(source, torchSharp); // RunAnalyzerAsync asserts no exception and no AD0001
+            Assert.DoesNotContain(run.Diagnostics, d => d.GetMessage().Contains("internal error", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task SlowSpectrumBeyondTimeBudget_ReportsNotAnalysable()
+    {
+        // Distinct smooth layers make the engine slow (hundreds of ms here); a 1 ms budget cannot hold it.
+        var source = Sources.Usings + """
+
+            public static class Models
+            {
+                public static Module<Tensor, Tensor> Build() => [|Sequential|](Linear(30, 31), SiLU(), Linear(31, 32), SiLU(), Linear(32, 33), SiLU(), Linear(33, 2));
+            }
+            """;
+        await VerifyAsync(source, editorConfig: "fpt_time_budget_ms = 1", expected: new Expected("FPT005", Arguments: new object[]
+        {
+            "Sequential", "the spectrum took longer than the time budget of 1 ms (fpt_time_budget_ms); it is computed in the background for the next analysis",
+        }));
+    }
+
+    [Fact]
+    public async Task GeneratedCode_NoDiagnostic()
+    {
+        var source = "// <auto-generated/>\n" + Sources.Usings + $$"""
+
+            public static class Models
+            {
+                public static Module<Tensor, Tensor> Build() => Sequential({{Sources.Layers(12, 64, "ReLU()")}});
+            }
+            """;
+        var run = await RunAsync(source);
+        Assert.Empty(run.Diagnostics);
+    }
+
+    [Fact]
+    public async Task CancelledExtraction_Throws()
+    {
+        var source = Sources.Usings + "\npublic static class C { public static object M() => Sequential(Linear(const1, 2)); const int const1 = 3; }";
+        var project = CreateProject(new[] { source }, torchSharp: true, editorConfig: null);
+        var compilation = (await project.GetCompilationAsync())!;
+        var tree = compilation.SyntaxTrees.Single();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var extractor = new ModelExtractor(new TorchCallResolver(compilation.GetSemanticModel(tree), true, cts.Token));
+        var invocation = (await tree.GetRootAsync()).DescendantNodes().OfType<InvocationExpressionSyntax>().First(i => TorchCallResolver.InvokedName(i) == "Sequential");
+        Assert.ThrowsAny<OperationCanceledException>(() => extractor.FromSequential(invocation));
+    }
+}

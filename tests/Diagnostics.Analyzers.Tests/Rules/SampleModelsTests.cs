@@ -1,0 +1,54 @@
+using Diagnostics.Analyzers.Tests.Harness;
+using Xunit;
+
+namespace Diagnostics.Analyzers.Tests.Rules;
+
+/// <summary>
+/// The sample model files in samples/Models, analysed as loose files (syntax fallback, no TorchSharp reference, as the
+/// command line will read them). Expectations follow from the theory stated in each file's header.
+/// </summary>
+public sealed class SampleModelsTests
+{
+    private static string Sample(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "samples", "Models", name);
+            if (File.Exists(path)) return File.ReadAllText(path);
+        }
+
+        throw new FileNotFoundException("samples/Models/" + name);
+    }
+
+    private static async Task<List<string>> IdsAsync(string file)
+    {
+        var run = await AnalyzerHarness.RunAsync(Sample(file), torchSharp: false);
+        return run.Diagnostics.Select(d => d.Id).ToList();
+    }
+
+    [Fact]
+    public async Task DeepReluOnDefaults_ReportsVanishing() => Assert.Equal(new[] { "FPT002", "FPT004" }, await IdsAsync("DeepReluOnDefaults.cs"));
+
+    [Fact]
+    public async Task MnistMlpKaiming_SummaryOnly() => Assert.Equal(new[] { "FPT004" }, await IdsAsync("MnistMlpKaiming.cs"));
+
+    [Fact]
+    public async Task LargeGaussianModule_ReportsExploding() => Assert.Equal(new[] { "FPT001", "FPT004" }, await IdsAsync("LargeGaussianModule.cs"));
+
+    [Fact]
+    public async Task ResidualMlp_ReportsNotAnalysable()
+    {
+        var run = await AnalyzerHarness.RunAsync(Sample("ResidualMlp.cs"), torchSharp: false);
+        var d = AnalyzerHarness.Single(run, "FPT005");
+        Assert.Contains("residual connections", d.GetMessage());
+        Assert.Single(run.Diagnostics);
+    }
+
+    [Fact]
+    public async Task SgdLearningRate_RateInSummary()
+    {
+        var run = await AnalyzerHarness.RunAsync(Sample("SgdLearningRate.cs"), torchSharp: false);
+        Assert.Contains("optimizer SGD with learning rate 5", AnalyzerHarness.Single(run, "FPT004").GetMessage());
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id is "FPT001" or "FPT002" or "FPT005");
+    }
+}
