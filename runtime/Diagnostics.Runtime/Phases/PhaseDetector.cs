@@ -44,8 +44,8 @@ namespace Diagnostics.Runtime.Phases
         /// <summary>A window is flat when its change is within this many standard errors (default 2).</summary>
         public double FlatThreshold { get; set; } = 2;
 
-        /// <summary>Smallest change of log ||J|| over a window that counts (default 0.05, i.e. 5%).</summary>
-        public double MinimumChange { get; set; } = 0.05;
+        /// <summary>Smallest change of log ||J|| over a window that counts (default 0.1, i.e. 10%).</summary>
+        public double MinimumChange { get; set; } = 0.1;
 
         /// <summary>Page-Hinkley alarm level in noise units (default 10).</summary>
         public double PageHinkleyThreshold { get; set; } = 10;
@@ -75,7 +75,9 @@ namespace Diagnostics.Runtime.Phases
             int w = Math.Max(4, Window);
             if (_series.Count < 2 * w) return null;
 
-            var window = _series.Skip(_series.Count - w).ToArray();
+            // The first decision looks at every reading so far (a descent may start at step 0); later ones at the window.
+            var window = (Phase == TrainingPhase.Warmup ? _series : _series.Skip(_series.Count - w)).ToArray();
+            w = window.Length;
             var (slope, residualNoise) = TheilSen(window);
             // Two robust noise estimates, the larger one kept: a small-sample MAD underestimates often enough to
             // matter when hundreds of overlapping windows are tested.
