@@ -15,7 +15,8 @@ namespace Diagnostics.Runtime.Monitoring
         /// <summary>Phase detection settings (window, thresholds).</summary>
         public PhaseDetector PhaseDetector { get; set; } = new PhaseDetector();
 
-        /// <summary>When set, each step's readings are appended to this file as one JSON line as training runs.</summary>
+        /// <summary>When set, the readings of each step at which a quantity was computed are appended to this file as one JSON
+        /// line as training runs (<see cref="TrainingMonitor.WriteHistory"/> writes every step, loss included).</summary>
         public string? HistoryPath { get; set; }
 
         /// <summary>When set, <see cref="TrainingMonitor.Complete"/> (or Dispose) writes the SVG report here.</summary>

@@ -23,8 +23,8 @@ namespace Diagnostics.Runtime.Monitoring
         }
 
         /// <summary>
-        /// ||J|| every 10 steps (enough readings for the phase detector), chi every 50, sharpness every 50, the
-        /// learning-rate bound every 10, gradient norms every step.
+        /// ||J|| every 10 steps (enough readings for the phase detector), chi every 100, sharpness every 50, the
+        /// learning-rate bound and gradient norms every 10.
         /// </summary>
         public static IReadOnlyList<MonitoredQuantity> Default(LossNormalization loss)
         {
@@ -32,10 +32,10 @@ namespace Diagnostics.Runtime.Monitoring
             return new MonitoredQuantity[]
             {
                 new JacobianNormQuantity(Schedule.Every(10)),
-                new MeanSquaredSingularValueQuantity(Schedule.Every(50)),
+                new MeanSquaredSingularValueQuantity(Schedule.Every(100)),
                 sharpness,
                 new LearningRateBoundQuantity(Schedule.Every(10), sharpness),
-                new GradientNormQuantity(Schedule.Every(1)),
+                new GradientNormQuantity(Schedule.Every(10)),
             };
         }
 

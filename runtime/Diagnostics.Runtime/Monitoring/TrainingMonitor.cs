@@ -31,6 +31,8 @@ namespace Diagnostics.Runtime.Monitoring
         private readonly MonitorOptions _options;
         private readonly ILogger _logger;
         private readonly Dictionary<string, int> _flagCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly Dictionary<string, TimeSpan> _time = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        private readonly System.Diagnostics.Stopwatch _clock = new System.Diagnostics.Stopwatch();
         private StreamWriter? _history;
         private bool _aboveBound;
         private bool _completed;
@@ -74,11 +76,23 @@ namespace Diagnostics.Runtime.Monitoring
             return total / steps;
         }
 
+        /// <summary>Wall-clock time spent in each quantity and in bookkeeping ("history"), measured.</summary>
+        public IReadOnlyDictionary<string, TimeSpan> TimeSpent => _time;
+
+        private void Charge(string what)
+        {
+            _clock.Stop();
+            _time.TryGetValue(what, out var t);
+            _time[what] = t + _clock.Elapsed;
+            _clock.Restart();
+        }
+
         /// <summary>Call once per training step, after the optimiser step. Never throws.</summary>
         /// <param name="loss">The step's training loss, recorded when given.</param>
         public void Step(double? loss = null)
         {
             long step = CurrentStep++;
+            _clock.Restart();
             var readings = new List<Reading>();
             if (loss.HasValue)
             {
@@ -94,6 +108,7 @@ namespace Diagnostics.Runtime.Monitoring
                     q.OnStep(step);
                     if (!q.Schedule.ShouldCompute(step)) continue;
                     readings.AddRange(q.Compute(_model, step));
+                    Charge(q.Name);
                 }
                 catch (Exception e)
                 {
@@ -117,7 +132,9 @@ namespace Diagnostics.Runtime.Monitoring
 
             var margin = readings.FirstOrDefault(r => r.Quantity == QuantityNames.LearningRateMargin);
             if (margin != null && margin.HasValue) CheckBound(step, margin.Value);
-            if (readings.Count > 0) AppendHistory(step, readings);
+            // One JSON line per step at which a quantity was computed (the loss alone stays in memory for the report).
+            if (readings.Count > (loss.HasValue ? 1 : 0)) AppendHistory(step, readings);
+            Charge("history");
         }
 
         /// <summary>Writes the SVG report (when <see cref="MonitorOptions.ReportPath"/> is set) and closes the history file. Never throws.</summary>

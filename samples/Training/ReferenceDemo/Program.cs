@@ -48,19 +48,25 @@ foreach (var run in runs)
     var clock = Stopwatch.StartNew();
     using (var monitor = new TrainingMonitor(model, options, logger))
     {
+        var trainClock = new Stopwatch();
+        var monitorClock = new Stopwatch();
         for (int step = 0; step < steps; step++)
         {
+            trainClock.Start();
             double loss = model.TrainStep(data.Inputs, data.Targets, MlpLoss.HalfSquaredError);
+            trainClock.Stop();
+            monitorClock.Start();
             monitor.Step(loss);
+            monitorClock.Stop();
             if (double.IsNaN(loss) || loss > 1e6) break; // the loop decides to stop, not the monitor
         }
 
         monitor.Complete();
-        foreach (var r in monitor.History.Series(QuantityNames.JacobianNorm).Where(r => r.Step % 50 == 0))
-            Console.WriteLine($"  {r.Step} {r.Value:G4} loss {monitor.History.Series(QuantityNames.Loss)[(int)r.Step].Value:G3} margin {monitor.History.Series(QuantityNames.LearningRateMargin).FirstOrDefault(m => m.Step == r.Step)?.Value:G3}");
         var norms = monitor.History.Series(QuantityNames.JacobianNorm).Where(r => r.HasValue).ToList();
         Console.WriteLine($"{run.Name}: {monitor.CurrentStep} steps in {clock.Elapsed.TotalSeconds:F1} s; ||J|| {norms.FirstOrDefault()?.Value:G3} -> {norms.LastOrDefault()?.Value:G3}; "
-            + $"phases {string.Join(" -> ", monitor.Phases.Changes.Select(c => $"{c.To}@{c.Step}"))}; final loss {monitor.History.Series(QuantityNames.Loss).Last().Value:G3}");
+            + $"phases {string.Join(" -> ", monitor.Phases.Changes.Select(c => $"{c.To}@{c.Step}"))}; final loss {monitor.History.Series(QuantityNames.Loss).Last().Value:G3}; "
+            + $"monitor overhead {100 * monitorClock.Elapsed.TotalSeconds / trainClock.Elapsed.TotalSeconds:F1}% of training time ("
+            + string.Join(", ", monitor.TimeSpent.Select(kv => $"{kv.Key} {100 * kv.Value.TotalSeconds / trainClock.Elapsed.TotalSeconds:F1}%")) + ")");
     }
 }
 

@@ -57,6 +57,7 @@ public class TrainingMonitorTests
                 monitor.Complete();
             }
 
+            // Thorough preset: the gradient norms make every step a line.
             var lines = File.ReadAllLines(options.HistoryPath!);
             Assert.Equal(60, lines.Length);
             for (int k = 0; k < lines.Length; k++)
