@@ -101,7 +101,7 @@ namespace Diagnostics.Runtime.Phases
             if (Phase == TrainingPhase.Warmup)
             {
                 // The first phase is decided on the first full window, without confirmation.
-                return Commit(step, proposal, slope, noise);
+                return Commit(step, proposal, slope, noise, (long)window[0].T);
             }
 
             if (proposal == Phase)
@@ -112,12 +112,13 @@ namespace Diagnostics.Runtime.Phases
 
             _candidateCount = proposal == _candidate ? _candidateCount + 1 : 1;
             _candidate = proposal;
-            return _candidateCount >= Math.Max(1, Confirmations) ? Commit(step, proposal, slope, noise) : null;
+            return _candidateCount >= Math.Max(1, Confirmations) ? Commit(step, proposal, slope, noise, (long)window[0].T) : null;
         }
 
-        private PhaseChange Commit(long step, TrainingPhase phase, double slope, double noise)
+        private PhaseChange Commit(long step, TrainingPhase phase, double slope, double noise, long since)
         {
-            var change = new PhaseChange(step, Phase, phase, slope, noise);
+            if (_changes.Count > 0) since = Math.Max(since, _changes[_changes.Count - 1].Since + 1);
+            var change = new PhaseChange(step, Phase, phase, slope, noise, since);
             Phase = phase;
             _candidate = phase;
             _candidateCount = 0;

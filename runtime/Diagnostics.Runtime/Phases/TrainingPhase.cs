@@ -22,9 +22,10 @@ namespace Diagnostics.Runtime.Phases
     /// <summary>A change of phase, with the step at which it was confirmed.</summary>
     public sealed class PhaseChange
     {
-        public PhaseChange(long step, TrainingPhase from, TrainingPhase to, double slope, double noise)
+        public PhaseChange(long step, TrainingPhase from, TrainingPhase to, double slope, double noise, long? since = null)
         {
             Step = step;
+            Since = since ?? step;
             From = from;
             To = to;
             Slope = slope;
@@ -33,6 +34,9 @@ namespace Diagnostics.Runtime.Phases
 
         /// <summary>Step of the reading that confirmed the change.</summary>
         public long Step { get; }
+
+        /// <summary>First step of the window of readings that showed the new phase (the change happened at or after it).</summary>
+        public long Since { get; }
 
         public TrainingPhase From { get; }
 

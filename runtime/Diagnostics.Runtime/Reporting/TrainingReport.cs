@@ -52,7 +52,7 @@ namespace Diagnostics.Runtime.Reporting
                     Series =
                     {
                         new Line("||J|| (spectral norm)", "#1f4e79", Points(QuantityNames.JacobianNorm, v => v), true, quantity: QuantityNames.JacobianNorm),
-                        new Line("sqrt(chi) (RMS singular value)", "#8e44ad", Points(QuantityNames.MeanSquaredSingularValue, Math.Sqrt), false, quantity: QuantityNames.MeanSquaredSingularValue),
+                        new Line("sqrt(chi) (RMS sing. value)", "#8e44ad", Points(QuantityNames.MeanSquaredSingularValue, Math.Sqrt), false, quantity: QuantityNames.MeanSquaredSingularValue),
                     },
                     ShadePhases = true,
                 },
@@ -60,8 +60,8 @@ namespace Diagnostics.Runtime.Reporting
                 {
                     Series =
                     {
-                        new Line("lambda_max (loss Gauss-Newton)", "#c0392b", Points(QuantityNames.Sharpness, v => v), true, quantity: QuantityNames.Sharpness),
-                        new Line("2 / eta (stability bound)", "#333333", Points(QuantityNames.LearningRate, v => 2 / v), false, dashed: true),
+                        new Line("lambda_max (Gauss-Newton)", "#c0392b", Points(QuantityNames.Sharpness, v => v), true, quantity: QuantityNames.Sharpness),
+                        new Line("2 / eta (bound)", "#333333", Points(QuantityNames.LearningRate, v => 2 / v), false, dashed: true),
                     },
                     ShadeAboveBound = true,
                 },
@@ -92,7 +92,7 @@ namespace Diagnostics.Runtime.Reporting
         {
             var values = panel.Series.SelectMany(s => s.Points.Select(q => q.Y)).Where(v => v > 0 && !double.IsInfinity(v)).ToArray();
             double lo = values.Length > 0 ? values.Min() : 0.1, hi = values.Length > 0 ? values.Max() : 10;
-            double d0 = Math.Floor(Math.Log10(lo)), d1 = Math.Ceiling(Math.Log10(hi));
+            double d0 = Math.Floor(Math.Log10(lo / 1.05)), d1 = Math.Ceiling(Math.Log10(hi * 1.05));
             if (d1 - d0 < 1) d1 = d0 + 1;
             double Py(double y) => top + plotH - (Math.Log10(Math.Max(y, Math.Pow(10, d0))) - d0) / (d1 - d0) * plotH;
 
@@ -106,7 +106,8 @@ namespace Diagnostics.Runtime.Reporting
                 var changes = _history.PhaseChanges;
                 for (int k = 0; k < changes.Count; k++)
                 {
-                    double from = changes[k].Step, to = k + 1 < changes.Count ? changes[k + 1].Step : lastStep;
+                    // From the start of the window that showed the phase (the change is confirmed a few readings later).
+                    double from = changes[k].Since, to = k + 1 < changes.Count ? changes[k + 1].Since : lastStep;
                     if (!PhaseColors.TryGetValue(changes[k].To, out var color)) continue;
                     svg.Append($"    <rect x=\"{F(px(from))}\" y=\"{F(top)}\" width=\"{F(Math.Max(0.5, px(to) - px(from)))}\" height=\"{F(plotH)}\" fill=\"{color}\" fill-opacity=\"0.22\"/>\n");
                     svg.Append($"    <text x=\"{F(px(from) + 4)}\" y=\"{F(top + 14)}\" font-size=\"11\" fill=\"#555\">{Esc(changes[k].To.ToString().ToLowerInvariant())}</text>\n");
@@ -115,8 +116,14 @@ namespace Diagnostics.Runtime.Reporting
 
             if (panel.ShadeAboveBound)
             {
-                foreach (var r in _history.Series(QuantityNames.LearningRateMargin).Where(r => r.HasValue && r.Value > 1))
-                    svg.Append($"    <rect x=\"{F(px(r.Step) - 2)}\" y=\"{F(top)}\" width=\"4\" height=\"{F(plotH)}\" fill=\"#e4572e\" fill-opacity=\"0.18\"/>\n");
+                // Each reading above the bound shades the interval up to the next reading.
+                var margins = _history.Series(QuantityNames.LearningRateMargin);
+                for (int k = 0; k < margins.Count; k++)
+                {
+                    if (!margins[k].HasValue || margins[k].Value <= 1) continue;
+                    double to = k + 1 < margins.Count ? margins[k + 1].Step : lastStep;
+                    svg.Append($"    <rect x=\"{F(px(margins[k].Step))}\" y=\"{F(top)}\" width=\"{F(Math.Max(2, px(to) - px(margins[k].Step)))}\" height=\"{F(plotH)}\" fill=\"#e4572e\" fill-opacity=\"0.16\"/>\n");
+                }
             }
 
             svg.Append("  </g>\n");
