@@ -85,6 +85,29 @@ public class TrainingMonitorTests
     }
 
     [Fact]
+    public void CrossEntropyLoss_MonitorsTheGaussNewtonSharpness()
+    {
+        var data = TeacherStudentData.Generate(40, 8, 3, 51);
+        // Classes from the teacher's largest output: one-hot targets.
+        var labels = data.Targets.Select(t => { var y = new double[3]; y[Array.IndexOf(t, t.Max())] = 1; return y; }).ToArray();
+        var net = ReferenceMlp.Uniform(new[] { 8, 16, 3 }, Activation.Tanh, MlpInitialization.Gaussian(1.5), 52, Activation.Identity);
+        net.SetProbes(data.FirstInputs(8));
+        net.LearningRate = 0.1;
+        var sharpness = new SharpnessQuantity(Schedule.Every(5), LossNormalization.CrossEntropyMeanOverSamples, tolerance: 1e-8, maxIterations: 40);
+        var density = new SpectralDensityQuantity(Schedule.At(0, 10));
+        using var monitor = new TrainingMonitor(net, new MonitorOptions { Quantities = new MonitoredQuantity[] { sharpness, density } });
+        for (int step = 0; step < 11; step++) monitor.Step(net.TrainStep(data.Inputs, labels, MlpLoss.CrossEntropy));
+
+        // The last reading (step 10) against an independent cold-started Gauss-Newton estimate at the same parameters.
+        var reading = monitor.History.Series(QuantityNames.Sharpness).Last();
+        Assert.Equal(10, reading.Step);
+        var direct = new GaussNewtonMaxEigenvalueEstimator(seed: 99) { Tolerance = 1e-10, MaxIterations = 60 }.Estimate(net);
+        Assert.True(Math.Abs(reading.Value - direct.Value) < 1e-6 * direct.Value, $"monitor {reading}, direct {direct}");
+        Assert.Equal(new long[] { 0, 10 }, density.Estimates.Keys);
+        Assert.True(density.Estimates[10].Largest.Value > 0);
+    }
+
+    [Fact]
     public void Schedules_AreValues()
     {
         var every = Schedule.Every(5, start: 2);
