@@ -17,6 +17,12 @@ namespace Diagnostics.Spectra.Fisher
         /// <summary>Quantile levels reported by <see cref="FisherInformationLaw.Quantiles"/> (deciles).</summary>
         public double[] QuantileLevels { get; set; } = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
 
+        /// <summary>
+        /// Certify the density solve by the Kantorovich basin test when every D^2 law has a single non-zero atom (ReLU, identity,
+        /// hard tanh, hard sine). Default true; false gives the checked (not certified) Newton continuation used for smooth layers.
+        /// </summary>
+        public bool CertifyDensity { get; set; } = true;
+
         /// <summary>Newton iterations per continuation step. Default 40.</summary>
         public int MaxNewtonIterations { get; set; } = 40;
 

@@ -120,7 +120,13 @@ namespace Diagnostics.Spectra.Fisher
             }
 
             return new FisherInformationLaw(network, chain.Propagation, chain.LevelMeans, chain.LowerBound, lambdaMax, atoms, grid, density, cells, cellMass, options,
-                Math.Max(y, solver.MaxImaginaryPartUsed)) { StalledPoints = solver.StalledPoints };
+                Math.Max(y, solver.MaxImaginaryPartUsed))
+            {
+                StalledPoints = solver.StalledPoints,
+                DensityCertified = solver.Certified,
+                UncertifiedPoints = solver.Certified ? solver.UncertifiedPoints : grid.Length,
+                BasinTests = solver.BasinTests,
+            };
         }
 
         /// <summary>Like <see cref="Compute"/> but returns false (and the exception's message) instead of throwing.</summary>
@@ -277,17 +283,35 @@ namespace Diagnostics.Spectra.Fisher
             return ok && z > 0 && !double.IsNaN(dz);
         }
 
-        /// <summary>Newton continuation for z_L(m_1) = x + i y across the grid.</summary>
-        private sealed class GridSolver
+        /// <summary>
+        /// Continuation for z_L(m_1) = x + i y across the grid. Rational chains (single-atom D^2 laws): Newton lilypads, every
+        /// step certified by the Kantorovich test of <see cref="FisherCertificate.TryCertifiedNewton"/>; other chains: checked
+        /// Newton with step halving (branch checks only).
+        /// </summary>
+        internal sealed class GridSolver
         {
+            /// <summary>Basin tests allowed when walking from the previous grid point at the target height before taking the mid-height route.</summary>
+            private const int ChainingFailures = 12;
+
+            /// <summary>Failed basin tests allowed in the certified descent from y_mid before the checked continuation finishes it.</summary>
+            private const int CertifiedDescentFailures = 60;
+
+            /// <summary>Doublings of Im z allowed when looking for a proxy above y_mid (1e300 / 1e-300 range is far below this).</summary>
+            private const int MaxDoublings = 200;
+
             private readonly FisherLayerChain _chain;
             private readonly FisherOptions _options;
             private readonly double _scale;
             private readonly double _yMid;
+            private readonly bool _certified;
             private Complex _midM;
             private ChainState _midState;
             private double _midX = double.NaN;
+            private Complex _lowM;
+            private ChainState _lowState;
+            private double _lowX = double.NaN, _lowY = double.NaN;
             private Complex _lastG;
+            private bool _checkedOnly;
 
             public GridSolver(FisherLayerChain chain, FisherOptions options, double scale)
             {
@@ -296,42 +320,27 @@ namespace Diagnostics.Spectra.Fisher
                 _scale = scale;
                 _yMid = 0.05 * scale;
                 _midState = new ChainState(chain.Levels.Count);
+                _lowState = new ChainState(chain.Levels.Count);
+                _certified = options.CertifyDensity && FisherCertificate.IsRational(chain);
             }
 
-            public Complex Solve(double x, double y)
-            {
-                int failures = 0;
-                if (double.IsNaN(_midX))
-                {
-                    // Proxy: start far away (y = 10 lambda_max) from the large-z linearisation, then come down to y_mid.
-                    var top = new Complex(x, 10 * _scale);
-                    var m = _chain.AsymptoticStart(top);
-                    var st = new ChainState(_chain.Levels.Count);
-                    if (!Newton(top, ref m, st))
-                        throw new SpectralConvergenceException($"Fisher density: no Newton convergence at the proxy point {top}.");
-                    Walk(new Complex(x, 10 * _scale), new Complex(x, _yMid), ref m, st, ref failures, geometric: true);
-                    _midM = m;
-                    _midState = st;
-                }
-                else
-                {
-                    Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref _midM, _midState, ref failures, geometric: false);
-                }
+            /// <summary>Whether every accepted point passed the Kantorovich basin test (rational chains).</summary>
+            public bool Certified => _certified;
 
-                _midX = x;
-                var m1 = _midM;
-                var state = _midState.Clone();
-                var target = new Complex(x, y);
-                double reached = Walk(new Complex(x, _yMid), target, ref m1, state, ref failures, geometric: true, allowStall: true);
-                LastReached = reached;
-                if (reached <= 10 * y && reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
-                if (reached > 10 * y) StalledPoints++;
-                // The accepted Newton point was checked on the physical branch; re-evaluate without re-checking (round-off).
-                return _lastG;
-            }
+            /// <summary>Points whose certified descent stalled next to an edge and that were finished by the checked Newton continuation.</summary>
+            public int UncertifiedPoints { get; private set; }
+
+            /// <summary>Points solved by the short walk from the previous grid point at the same height.</summary>
+            public int ChainedPoints { get; private set; }
+
+            /// <summary>Kantorovich basin tests run so far (certified path).</summary>
+            public long BasinTests { get; private set; }
 
             /// <summary>Largest Im z at which a grid point had to stop (the continuation stalls at branch points of the discretised D^2 laws in gaps of the support).</summary>
             public double MaxImaginaryPartUsed { get; private set; }
+
+            /// <summary>Level-1 parameter m_1 of the last <see cref="Solve"/> (the root of z_L(m_1) = x + i LastReached).</summary>
+            public Complex LastM { get; private set; }
 
             /// <summary>Im z reached by the last <see cref="Solve"/>.</summary>
             public double LastReached { get; private set; }
@@ -339,13 +348,123 @@ namespace Diagnostics.Spectra.Fisher
             /// <summary>Points whose descent stalled above 10 y (density set to 0 there).</summary>
             public int StalledPoints { get; private set; }
 
-            /// <summary>
-            /// Continuation from one target to another: try the whole step, halve it on failure (bounded). Returns Im z reached.
-            /// With <paramref name="allowStall"/>, a descent that stalls below 1e-3 lambda_max keeps the last certified point.
-            /// </summary>
-            private double Walk(Complex from, Complex to, ref Complex m, ChainState state, ref int failures, bool geometric, bool allowStall = false)
+            public Complex Solve(double x, double y)
             {
-                double reached = from.Imaginary;
+                int failures = 0;
+                var target = new Complex(x, y);
+                // Reuse the previous grid point's solution at the same height: a short certified walk along Im z = y.
+                if (_certified && _lowY == y && !double.IsNaN(_lowX))
+                {
+                    var m = _lowM;
+                    var st = _lowState.Clone();
+                    int chainingFailures = _options.MaxContinuationFailures - ChainingFailures;
+                    if (Walk(new Complex(_lowX, y), target, ref m, st, ref chainingFailures, geometric: false, out double r, throwOnFailure: false) && r == y)
+                    {
+                        ChainedPoints++;
+                        return Finish(x, y, r, m, st);
+                    }
+                }
+
+                if (double.IsNaN(_midX))
+                {
+                    // Find a proxy: from the large-z linearisation far above the spectrum, then come down to y_mid.
+                    Complex top;
+                    Complex m;
+                    var st = new ChainState(_chain.Levels.Count);
+                    if (_certified)
+                    {
+                        // Double Im z until the basin test passes at the linearised solution at infinity.
+                        double height = _yMid;
+                        for (int d = 0; ; d++)
+                        {
+                            top = new Complex(x, height);
+                            m = _chain.AsymptoticStart(top);
+                            st = new ChainState(_chain.Levels.Count);
+                            if (Step(top, ref m, st)) break;
+                            if (d == MaxDoublings)
+                                throw new SpectralConvergenceException($"Fisher density: no certified proxy above {new Complex(x, _yMid)} after {MaxDoublings} doublings of Im z.");
+                            height *= 2;
+                        }
+                    }
+                    else
+                    {
+                        top = new Complex(x, 10 * _scale);
+                        m = _chain.AsymptoticStart(top);
+                        if (!Step(top, ref m, st))
+                            throw new SpectralConvergenceException($"Fisher density: no Newton convergence at the proxy point {top}.");
+                    }
+
+                    if (top.Imaginary > _yMid) Walk(top, new Complex(x, _yMid), ref m, st, ref failures, geometric: true, out _);
+                    _midM = m;
+                    _midState = st;
+                }
+                else
+                {
+                    Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref _midM, _midState, ref failures, geometric: false, out _);
+                }
+
+                _midX = x;
+                var m1 = _midM;
+                var state = _midState.Clone();
+                double reached;
+                if (_certified)
+                {
+                    int descentFailures = _options.MaxContinuationFailures - CertifiedDescentFailures;
+                    Walk(new Complex(x, _yMid), target, ref m1, state, ref descentFailures, geometric: true, out reached, allowStall: true, throwOnFailure: false);
+                }
+                else
+                {
+                    Walk(new Complex(x, _yMid), target, ref m1, state, ref failures, geometric: true, out reached, allowStall: true);
+                }
+
+                if (_certified && reached > y)
+                {
+                    // The certified descent stalled next to an edge of the support (a branch point of the inverse): finish
+                    // with the checked Newton continuation from the last certified point; this point is not certified.
+                    _checkedOnly = true;
+                    int checkedFailures = 0;
+                    try
+                    {
+                        Walk(new Complex(x, reached), target, ref m1, state, ref checkedFailures, geometric: true, out reached, allowStall: true);
+                    }
+                    finally
+                    {
+                        _checkedOnly = false;
+                    }
+
+                    UncertifiedPoints++;
+                }
+
+                return Finish(x, y, reached, m1, state);
+            }
+
+            private Complex Finish(double x, double y, double reached, Complex m, ChainState state)
+            {
+                LastReached = reached;
+                LastM = m;
+                if (reached <= 10 * y && reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
+                if (reached > 10 * y) StalledPoints++;
+                if (reached == y)
+                {
+                    _lowX = x;
+                    _lowY = y;
+                    _lowM = m;
+                    _lowState.CopyFrom(state);
+                }
+
+                // The accepted point was checked on the physical branch.
+                return _lastG;
+            }
+
+            /// <summary>
+            /// Continuation from one target to another by dichotomy: try the whole step, halve it on failure, double it after a
+            /// success (bounded by the failure budget). With <paramref name="allowStall"/>, a descent that stalls below
+            /// 1e-3 lambda_max keeps the last accepted point. Returns false (or throws) when the budget runs out.
+            /// </summary>
+            private bool Walk(Complex from, Complex to, ref Complex m, ChainState state, ref int failures, bool geometric, out double reached,
+                bool allowStall = false, bool throwOnFailure = true)
+            {
+                reached = from.Imaginary;
                 double t = 0, step = geometric ? 0.25 : 1;
                 double logFrom = Math.Log(from.Imaginary), logTo = Math.Log(to.Imaginary);
                 int steps = Math.Max(1, (int)Math.Ceiling(Math.Abs(logFrom - logTo) / Math.Log(4)));
@@ -356,9 +475,10 @@ namespace Diagnostics.Spectra.Fisher
                     var target = geometric
                         ? new Complex(from.Real + next * (to.Real - from.Real), Math.Exp(logFrom + next * (logTo - logFrom)))
                         : from + next * (to - from);
+                    if (next == 1) target = to;
                     var trialM = m;
                     var trialState = state.Clone();
-                    if (Newton(target, ref trialM, trialState))
+                    if (Step(target, ref trialM, trialState))
                     {
                         m = trialM;
                         state.CopyFrom(trialState);
@@ -369,15 +489,32 @@ namespace Diagnostics.Spectra.Fisher
                     else
                     {
                         step /= 2;
-                        if (allowStall && step < 1e-6 && reached <= 1e-3 * _scale) return reached;
+                        if (allowStall && step < 1e-6 && reached <= 1e-3 * _scale) return true;
                         if (++failures > _options.MaxContinuationFailures || step < 1e-12)
+                        {
+                            // Certified descents next to an edge of the support (a branch point of the inverse) can only move by a
+                            // fraction of the distance to it per step: below 1e-3 lambda_max that is a stall like the above.
+                            if (allowStall && reached <= 1e-3 * _scale) return true;
+                            if (!throwOnFailure) return false;
                             throw new SpectralConvergenceException($"Fisher density: continuation to {to} stalled at {target} after {failures} failed steps.");
+                        }
                     }
                 }
 
-                return reached;
+                return true;
             }
 
+            private bool Step(Complex target, ref Complex m, ChainState state)
+            {
+                if (!_certified || _checkedOnly) return Newton(target, ref m, state);
+                BasinTests++;
+                if (!FisherCertificate.TryCertifiedNewton(_chain, target, m, state, _options.MaxNewtonIterations, out var root, out var g)) return false;
+                m = root;
+                _lastG = g;
+                return true;
+            }
+
+            /// <summary>Checked (not certified) Newton with step halving, for chains with multi-atom D^2 laws.</summary>
             private bool Newton(Complex target, ref Complex m, ChainState state)
             {
                 double tol = Math.Max(1e-3 * target.Imaginary, 1e-14 * _scale);
