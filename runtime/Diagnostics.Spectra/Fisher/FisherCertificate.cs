@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Diagnostics.Spectra.Inversion;
 
 namespace Diagnostics.Spectra.Fisher
@@ -14,6 +15,9 @@ namespace Diagnostics.Spectra.Fisher
     /// </remarks>
     internal readonly struct Disc
     {
+        /// <summary>MethodImplOptions.AggressiveOptimization (not named in netstandard2.0): these run in hot loops, skip tier-0 code.</summary>
+        internal const MethodImplOptions Optimized = (MethodImplOptions)512;
+
         /// <summary>Relative radius padding per operation (about 9 ulps).</summary>
         public const double Pad = 2e-15;
 
@@ -34,18 +38,24 @@ namespace Diagnostics.Spectra.Fisher
 
         public static Disc Point(Complex c) => new Disc(c, 0);
 
+        [MethodImpl(Optimized)]
         public static Disc operator +(Disc a, Disc b) => Padded(a.Center + b.Center, a.Radius + b.Radius);
 
+        [MethodImpl(Optimized)]
         public static Disc operator +(Disc a, Complex b) => Padded(a.Center + b, a.Radius);
 
+        [MethodImpl(Optimized)]
         public static Disc operator -(Disc a, Disc b) => Padded(a.Center - b.Center, a.Radius + b.Radius);
 
+        [MethodImpl(Optimized)]
         public static Disc operator *(Complex k, Disc a) => Padded(k * a.Center, ComplexModulus.Of(k) * a.Radius);
 
+        [MethodImpl(Optimized)]
         public static Disc operator *(Disc a, Disc b) =>
             Padded(a.Center * b.Center, ComplexModulus.Of(a.Center) * b.Radius + ComplexModulus.Of(b.Center) * a.Radius + a.Radius * b.Radius);
 
         /// <summary>1/w over the disc: centre 1/c, radius r/(|c| (|c| - r)); NaN (invalid) when the disc contains 0.</summary>
+        [MethodImpl(Optimized)]
         public Disc Inverse()
         {
             double c = ComplexModulus.Of(Center);
@@ -53,6 +63,7 @@ namespace Diagnostics.Spectra.Fisher
             return Padded(1 / Center, Radius / (c * (c - Radius)));
         }
 
+        [MethodImpl(Optimized)]
         private static Disc Padded(Complex c, double r) => new Disc(c, r + Pad * ComplexModulus.Of(c));
     }
 
@@ -76,16 +87,21 @@ namespace Diagnostics.Spectra.Fisher
 
         public static DiscJet Constant(Complex c) => new DiscJet(Disc.Point(c), Disc.Point(0), Disc.Point(0));
 
+        [MethodImpl(Disc.Optimized)]
         public static DiscJet operator +(DiscJet a, DiscJet b) => new DiscJet(a.Value + b.Value, a.D1 + b.D1, a.D2 + b.D2);
 
+        [MethodImpl(Disc.Optimized)]
         public static DiscJet operator +(DiscJet a, Complex b) => new DiscJet(a.Value + b, a.D1, a.D2);
 
+        [MethodImpl(Disc.Optimized)]
         public static DiscJet operator *(Complex k, DiscJet a) => new DiscJet(k * a.Value, k * a.D1, k * a.D2);
 
+        [MethodImpl(Disc.Optimized)]
         public static DiscJet operator *(DiscJet a, DiscJet b) =>
             new DiscJet(a.Value * b.Value, a.D1 * b.Value + a.Value * b.D1, a.D2 * b.Value + 2 * (a.D1 * b.D1) + a.Value * b.D2);
 
         /// <summary>1/f: (1/f)' = -f'/f^2, (1/f)'' = 2 f'^2/f^3 - f''/f^2.</summary>
+        [MethodImpl(Disc.Optimized)]
         public DiscJet Inverse()
         {
             var w = Value.Inverse();
@@ -117,6 +133,7 @@ namespace Diagnostics.Spectra.Fisher
         }
 
         /// <summary>Jet of z_L over the disc |m_1 - m0| &lt;= radius (value, first and second derivative enclosures).</summary>
+        [MethodImpl(Disc.Optimized)]
         public static DiscJet Jet(FisherLayerChain chain, Complex m0, double radius)
         {
             var m = new DiscJet(new Disc(m0, radius), Disc.Point(1), Disc.Point(0));
@@ -153,6 +170,7 @@ namespace Diagnostics.Spectra.Fisher
 
         /// <summary>Relative tolerance on m_1 of the Newton iterations after a passed basin test.</summary>
         public const double Tolerance = 1e-13;
+        
 
         /// <summary>
         /// Kantorovich basin test for z_L(m_1) = <paramref name="target"/> at <paramref name="start"/>: with the Newton step

@@ -142,10 +142,13 @@ namespace Diagnostics.Spectra.Fisher
         public bool DensityCertified { get; internal set; }
 
         /// <summary>
-        /// Density evaluations (grid, edge search) finished by the checked continuation because the certified descent stalled
-        /// next to an edge of the support; all of them on the checked path (smooth layers).
+        /// Grid points whose certified descent stalled next to an edge of the support and that were finished by the checked
+        /// continuation (all of them on the checked path for smooth layers).
         /// </summary>
         public int UncertifiedPoints { get; internal set; }
+
+        /// <summary>The same count for the evaluations of the lower-edge search (coarse pass and bisection); -1 on the checked path.</summary>
+        public int EdgeSearchUncertifiedPoints { get; internal set; }
 
         /// <summary>Kantorovich basin tests run for the density (0 on the checked path).</summary>
         public long BasinTests { get; internal set; }

@@ -108,6 +108,7 @@ namespace Diagnostics.Spectra.Fisher
                 lo = a;
             }
 
+            int edgeSearchUncertified = solver.UncertifiedPoints;
             for (int k = 0; k <= n; k++) cells[k] = lo + (hi - lo) * (1 - Math.Cos(Math.PI * k / n)) / 2;
             for (int k = 0; k < n; k++)
             {
@@ -124,7 +125,8 @@ namespace Diagnostics.Spectra.Fisher
             {
                 StalledPoints = solver.StalledPoints,
                 DensityCertified = solver.Certified,
-                UncertifiedPoints = solver.Certified ? solver.UncertifiedPoints : grid.Length,
+                UncertifiedPoints = solver.Certified ? solver.UncertifiedPoints - edgeSearchUncertified : grid.Length,
+                EdgeSearchUncertifiedPoints = solver.Certified ? edgeSearchUncertified : -1,
                 BasinTests = solver.BasinTests,
             };
         }
@@ -307,9 +309,8 @@ namespace Diagnostics.Spectra.Fisher
             private Complex _midM;
             private ChainState _midState;
             private double _midX = double.NaN;
-            private Complex _lowM;
-            private ChainState _lowState;
-            private double _lowX = double.NaN, _lowY = double.NaN;
+            // Last solved point at each target height (the edge search alternates y and 2y): reused along the grid.
+            private readonly Dictionary<double, (double X, Complex M, ChainState State)> _low = new Dictionary<double, (double, Complex, ChainState)>();
             private Complex _lastG;
             private bool _checkedOnly;
 
@@ -320,7 +321,6 @@ namespace Diagnostics.Spectra.Fisher
                 _scale = scale;
                 _yMid = 0.05 * scale;
                 _midState = new ChainState(chain.Levels.Count);
-                _lowState = new ChainState(chain.Levels.Count);
                 _certified = options.CertifyDensity && FisherCertificate.IsRational(chain);
             }
 
@@ -353,12 +353,12 @@ namespace Diagnostics.Spectra.Fisher
                 int failures = 0;
                 var target = new Complex(x, y);
                 // Reuse the previous grid point's solution at the same height: a short certified walk along Im z = y.
-                if (_certified && _lowY == y && !double.IsNaN(_lowX))
+                if (_certified && _low.TryGetValue(y, out var low))
                 {
-                    var m = _lowM;
-                    var st = _lowState.Clone();
+                    var m = low.M;
+                    var st = low.State.Clone();
                     int chainingFailures = _options.MaxContinuationFailures - ChainingFailures;
-                    if (Walk(new Complex(_lowX, y), target, ref m, st, ref chainingFailures, geometric: false, out double r, throwOnFailure: false) && r == y)
+                    if (Walk(new Complex(low.X, y), target, ref m, st, ref chainingFailures, geometric: false, out double r, throwOnFailure: false) && r == y)
                     {
                         ChainedPoints++;
                         return Finish(x, y, r, m, st);
@@ -419,13 +419,14 @@ namespace Diagnostics.Spectra.Fisher
 
                 if (_certified && reached > y)
                 {
-                    // The certified descent stalled next to an edge of the support (a branch point of the inverse): finish
-                    // with the checked Newton continuation from the last certified point; this point is not certified.
+                    // The certified descent stalled next to an edge of the support (a branch point of the inverse): redo the
+                    // descent from the (certified) mid-height point with the checked Newton continuation; this point is not certified.
                     _checkedOnly = true;
-                    int checkedFailures = 0;
+                    m1 = _midM;
+                    state = _midState.Clone();
                     try
                     {
-                        Walk(new Complex(x, reached), target, ref m1, state, ref checkedFailures, geometric: true, out reached, allowStall: true);
+                        Walk(new Complex(x, _yMid), target, ref m1, state, ref failures, geometric: true, out reached, allowStall: true);
                     }
                     finally
                     {
@@ -433,23 +434,22 @@ namespace Diagnostics.Spectra.Fisher
                     }
 
                     UncertifiedPoints++;
+                    return Finish(x, y, reached, m1, state, reusable: false);
                 }
 
                 return Finish(x, y, reached, m1, state);
             }
 
-            private Complex Finish(double x, double y, double reached, Complex m, ChainState state)
+            private Complex Finish(double x, double y, double reached, Complex m, ChainState state, bool reusable = true)
             {
                 LastReached = reached;
                 LastM = m;
                 if (reached <= 10 * y && reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
                 if (reached > 10 * y) StalledPoints++;
-                if (reached == y)
+                // Only certified points seed later certified walks.
+                if (reached == y && reusable)
                 {
-                    _lowX = x;
-                    _lowY = y;
-                    _lowM = m;
-                    _lowState.CopyFrom(state);
+                    if (_low.Count < 8 || _low.ContainsKey(y)) _low[y] = (x, m, state.Clone());
                 }
 
                 // The accepted point was checked on the physical branch.
@@ -468,7 +468,9 @@ namespace Diagnostics.Spectra.Fisher
                 double t = 0, step = geometric ? 0.25 : 1;
                 double logFrom = Math.Log(from.Imaginary), logTo = Math.Log(to.Imaginary);
                 int steps = Math.Max(1, (int)Math.Ceiling(Math.Abs(logFrom - logTo) / Math.Log(4)));
-                if (geometric) step = 1.0 / steps;
+                // Certified steps may be long (the basin test decides): start with a factor 4^4 in Im z and allow the whole path.
+                double maxStep = geometric ? (_certified && !_checkedOnly ? 1 : 4.0 / steps) : 1;
+                if (geometric) step = _certified && !_checkedOnly ? Math.Min(1, 4.0 / steps) : 1.0 / steps;
                 while (t < 1)
                 {
                     double next = Math.Min(1, t + step);
@@ -484,12 +486,15 @@ namespace Diagnostics.Spectra.Fisher
                         state.CopyFrom(trialState);
                         t = next;
                         reached = target.Imaginary;
-                        step = Math.Min(2 * step, geometric ? 1.0 / steps * 4 : 1);
+                        step = Math.Min(2 * step, maxStep);
                     }
                     else
                     {
                         step /= 2;
                         if (allowStall && step < 1e-6 && reached <= 1e-3 * _scale) return true;
+                        // Certified descent: a step below a factor 4^(1/16) in Im z means the basin test is blocked (next to an
+                        // edge, or K inflated by a nearby pole); the caller finishes with the checked continuation.
+                        if (allowStall && geometric && _certified && !_checkedOnly && step < 1.0 / (16 * steps)) return false;
                         if (++failures > _options.MaxContinuationFailures || step < 1e-12)
                         {
                             // Certified descents next to an edge of the support (a branch point of the inverse) can only move by a
