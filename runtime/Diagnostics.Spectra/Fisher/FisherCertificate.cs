@@ -121,6 +121,9 @@ namespace Diagnostics.Spectra.Fisher
     /// with z_1 = a + a/m_1. Each quantity is written with a single occurrence of 1/(1 + m) so that the disc enclosures are
     /// first-order tight. The enclosure is rigorous up to the round-off padding of <see cref="Disc"/>; it is infinite when a
     /// disc meets a pole (m = 0, m = -1 or zeta = 0), and for chains with a multi-atom D^2 law (inner roots are not enclosed).
+    /// Measured (FisherCertificateTests): dominates |z_L''| sampled on discs of radius 1e-3..1e-1 |m0|, overestimating it by
+    /// 1.06-14x at radius 1e-2 |m0|, and equals |z_L''(m0)| to 1e-6 at radius 0; the basin test rejects every tested start that
+    /// plain Newton sends to a non-physical root.
     /// </remarks>
     internal static class FisherCertificate
     {

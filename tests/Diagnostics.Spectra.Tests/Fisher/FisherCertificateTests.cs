@@ -194,9 +194,15 @@ public class FisherCertificateTests(ITestOutputHelper output)
     [InlineData("relu-gauss-6")]
     [InlineData("hardtanh-orth-4")]
     [InlineData("relu-rect")]
+    public void CertifiedDensity_AgreesWithCheckedContinuation_WithBoundedBasinTests(string name) => CompareWithChecked(name);
+
+    [Theory]
+    [Trait("Category", "Slow")]
     [InlineData("relu-gauss-20")]
     [InlineData("relu-orth-20")]
-    public void CertifiedDensity_AgreesWithCheckedContinuation_WithBoundedBasinTests(string name)
+    public void CertifiedDensity_Depth20_AgreesWithCheckedContinuation(string name) => CompareWithChecked(name);
+
+    private void CompareWithChecked(string name)
     {
         var net = Net(name);
         var sw = Stopwatch.StartNew();
