@@ -367,6 +367,28 @@ namespace Diagnostics.Spectra.Fisher
                     }
                 }
 
+                if (_certified && !double.IsNaN(_midX))
+                {
+                    // Certified walk along y_mid from the previous point; when it is blocked (a pole of the parametrisation
+                    // near that line), start afresh from a proxy above this x instead.
+                    var m = _midM;
+                    var st = _midState.Clone();
+                    int midFailures = 0;
+                    if (Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref m, st, ref midFailures, geometric: false, out _, throwOnFailure: false))
+                    {
+                        _midM = m;
+                        _midState = st;
+                    }
+                    else
+                    {
+                        _midX = double.NaN;
+                    }
+                }
+                else if (!double.IsNaN(_midX))
+                {
+                    Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref _midM, _midState, ref failures, geometric: false, out _);
+                }
+
                 if (double.IsNaN(_midX))
                 {
                     // Find a proxy: from the large-z linearisation far above the spectrum, then come down to y_mid.
@@ -399,10 +421,6 @@ namespace Diagnostics.Spectra.Fisher
                     if (top.Imaginary > _yMid) Walk(top, new Complex(x, _yMid), ref m, st, ref failures, geometric: true, out _);
                     _midM = m;
                     _midState = st;
-                }
-                else
-                {
-                    Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref _midM, _midState, ref failures, geometric: false, out _);
                 }
 
                 _midX = x;
