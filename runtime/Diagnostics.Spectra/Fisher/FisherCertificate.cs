@@ -137,17 +137,30 @@ namespace Diagnostics.Spectra.Fisher
 
         /// <summary>Jet of z_L over the disc |m_1 - m0| &lt;= radius (value, first and second derivative enclosures).</summary>
         [MethodImpl(Disc.Optimized)]
-        public static DiscJet Jet(FisherLayerChain chain, Complex m0, double radius)
+        public static DiscJet Jet(FisherLayerChain chain, Complex m0, double radius, ChainState? warm = null)
         {
+            var invalid = new DiscJet(new Disc(FisherLayerChain.NaN, double.NaN), default, default);
             var m = new DiscJet(new Disc(m0, radius), Disc.Point(1), Disc.Point(0));
             double a = chain.A;
             var z = a * m.Inverse() + a;
-            foreach (var level in chain.Levels)
+            for (int i = 0; i < chain.Levels.Count; i++)
             {
-                if (level.UsesInnerSolve) return new DiscJet(new Disc(FisherLayerChain.NaN, double.NaN), default, default);
+                var level = chain.Levels[i];
                 var inv1pm = (m + 1).Inverse();
-                double pNu = 1 - level.NuZero, cNu = level.NuValues[0];
-                var invS = pNu >= 1 ? DiscJet.Constant(cNu) : cNu * ((pNu - 1) * inv1pm + 1);
+                DiscJet invS;
+                if (level.UsesInnerSolve)
+                {
+                    var u0 = warm != null ? warm.U[i] : FisherLayerChain.NaN;
+                    if (!InnerRootJet(level, m, ref u0, out var uJet)) return invalid;
+                    if (warm != null) warm.U[i] = u0;
+                    invS = ((m + 1) * uJet).Inverse();
+                }
+                else
+                {
+                    double pNu = 1 - level.NuZero, cNu = level.NuValues[0];
+                    invS = pNu >= 1 ? DiscJet.Constant(cNu) : cNu * ((pNu - 1) * inv1pm + 1);
+                }
+
                 double v = level.WeightVariance;
                 if (level.Weights == Architecture.WeightDistribution.Gaussian)
                 {
@@ -191,7 +204,7 @@ namespace Diagnostics.Spectra.Fisher
             var h = -(z - target) / dz;
             double hAbs = Complex.Abs(h);
             double dzAbs = Complex.Abs(dz);
-            double k = SecondDerivativeBound(chain, start, 2 * hAbs);
+            double k = SecondDerivativeBound(chain, start, 2 * hAbs, state.Clone());
             if (!(hAbs * k <= 0.5 * dzAbs)) return false;
 
             // Newton from the certified start. The iterates and the root stay in the disc where K bounds |z_L''|, so after a
@@ -219,10 +232,85 @@ namespace Diagnostics.Spectra.Fisher
             return true;
         }
 
-        /// <summary>sup |z_L''| over |m_1 - m0| &lt;= radius; +infinity when not available (pole in the disc, multi-atom chain).</summary>
-        public static double SecondDerivativeBound(FisherLayerChain chain, Complex m0, double radius)
+        /// <summary>
+        /// Enclosure of the inner root u(m) of F(u; m) = sum_j p_j c_j u/(1 - c_j m u) - 1 (S_nu(m) = (1 + m) u) for every m of
+        /// the disc of <paramref name="m"/>, and of its derivatives along m_1. Krawczyk test: with u0 the root at the centre and
+        /// U = B(u0, delta), u0 - F(u0; M)/F_u(u0) + (1 - F_u(U; M)/F_u(u0)) (U - u0) inside U proves a unique root in U for every
+        /// m in M (mean-value form of the analytic F; discs are convex). Then u_m = -F_m/F_u and
+        /// u_mm = -(F_uu u_m^2 + 2 F_um u_m + F_mm)/F_u are enclosed over (U, M) by disc arithmetic (Cauchy-free implicit jets).
+        /// </summary>
+        [MethodImpl(Disc.Optimized)]
+        internal static bool InnerRootJet(FisherLevel level, DiscJet m, ref Complex u0, out DiscJet u)
         {
-            var jet = Jet(chain, m0, radius);
+            u = default;
+            var mc = m.Value.Center;
+            if (!FisherLayerChain.InnerS(level, mc, ref u0, out _, out _)) return false;
+            var c = level.NuValues;
+            var p = level.NuMasses;
+            var M = m.Value;
+            var U0 = Disc.Point(u0);
+            // F(u0; M) and F_u(u0; m0).
+            Disc f0 = Disc.Point(-1);
+            Complex fu0 = 0;
+            for (int j = 0; j < c.Length; j++)
+            {
+                var d = (Disc.Point(1) - (Complex)c[j] * (M * U0)).Inverse();
+                f0 = f0 + (Complex)(p[j] * c[j]) * (U0 * d);
+                var dc = 1 / (1 - c[j] * mc * u0);
+                fu0 += p[j] * c[j] * dc * dc;
+            }
+
+            if (!f0.IsValid || fu0 == Complex.Zero) return false;
+            var invFu0 = 1 / fu0;
+            double delta = 2 * ComplexModulus.Of(invFu0) * f0.Sup + 1e-15 * ComplexModulus.Of(u0);
+            for (int attempt = 0; attempt < 6; attempt++, delta *= 4)
+            {
+                var U = new Disc(u0, delta);
+                Disc fu = Disc.Point(0);
+                for (int j = 0; j < c.Length; j++)
+                {
+                    var d = (Disc.Point(1) - (Complex)c[j] * (M * U)).Inverse();
+                    fu = fu + (Complex)(p[j] * c[j]) * (d * d);
+                }
+
+                if (!fu.IsValid) continue;
+                var k = (U0 - invFu0 * f0) + (Disc.Point(1) - invFu0 * fu) * new Disc(0, delta);
+                if (!k.IsValid || ComplexModulus.Of(k.Center - u0) + k.Radius >= delta) continue;
+
+                // U encloses u(m) for every m in M: derivatives by the implicit-function formulas over (U, M).
+                Disc fU = Disc.Point(0), fM = Disc.Point(0), fUU = Disc.Point(0), fUM = Disc.Point(0), fMM = Disc.Point(0);
+                var u2 = U * U;
+                var u3 = u2 * U;
+                for (int j = 0; j < c.Length; j++)
+                {
+                    double cj = c[j], pc = p[j] * cj, pc2 = pc * cj;
+                    var d = (Disc.Point(1) - (Complex)cj * (M * U)).Inverse();
+                    var d2 = d * d;
+                    var d3 = d2 * d;
+                    fU = fU + (Complex)pc * d2;
+                    fM = fM + (Complex)pc2 * (u2 * d2);
+                    fUU = fUU + (Complex)(2 * pc2) * (M * d3);
+                    fUM = fUM + (Complex)(2 * pc2) * (U * d3);
+                    fMM = fMM + (Complex)(2 * pc2 * cj) * (u3 * d3);
+                }
+
+                var invFu = fU.Inverse();
+                if (!invFu.IsValid) return false;
+                var um = (Complex)(-1) * (fM * invFu);
+                var umm = (Complex)(-1) * ((fUU * (um * um) + 2 * (fUM * um) + fMM) * invFu);
+                var d1 = um * m.D1;
+                var dd2 = umm * (m.D1 * m.D1) + um * m.D2;
+                u = new DiscJet(U, d1, dd2);
+                return u.IsValid;
+            }
+
+            return false;
+        }
+
+        /// <summary>sup |z_L''| over |m_1 - m0| &lt;= radius; +infinity when not available (pole in the disc, multi-atom chain).</summary>
+        public static double SecondDerivativeBound(FisherLayerChain chain, Complex m0, double radius, ChainState? warm = null)
+        {
+            var jet = Jet(chain, m0, radius, warm);
             return jet.IsValid ? jet.D2.Sup : double.PositiveInfinity;
         }
     }

@@ -23,6 +23,12 @@ namespace Diagnostics.Spectra.Fisher
         /// </summary>
         public bool CertifyDensity { get; set; } = true;
 
+        /// <summary>
+        /// Also certify chains with multi-atom D^2 laws (smooth activations): the inner roots are enclosed by a Krawczyk test
+        /// (<c>FisherCertificate.InnerRootJet</c>). Default false: about 48 times the cost of a rational basin test per smooth layer.
+        /// </summary>
+        public bool CertifySmoothDensity { get; set; }
+
         /// <summary>Newton iterations per continuation step. Default 40.</summary>
         public int MaxNewtonIterations { get; set; } = 40;
 

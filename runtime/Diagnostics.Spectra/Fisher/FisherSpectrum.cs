@@ -323,7 +323,7 @@ namespace Diagnostics.Spectra.Fisher
                 _scale = scale;
                 _yMid = 0.05 * scale;
                 _midState = new ChainState(chain.Levels.Count);
-                _certified = options.CertifyDensity && FisherCertificate.IsRational(chain);
+                _certified = options.CertifyDensity && (options.CertifySmoothDensity || FisherCertificate.IsRational(chain));
             }
 
             /// <summary>Whether every accepted point passed the Kantorovich basin test (rational chains).</summary>
@@ -343,6 +343,9 @@ namespace Diagnostics.Spectra.Fisher
 
             /// <summary>Level-1 parameter m_1 of the last <see cref="Solve"/> (the root of z_L(m_1) = x + i LastReached).</summary>
             public Complex LastM { get; private set; }
+
+            /// <summary>Inner roots at <see cref="LastM"/> (warm starts for multi-atom levels).</summary>
+            public ChainState? LastState { get; private set; }
 
             /// <summary>Im z reached by the last <see cref="Solve"/>.</summary>
             public double LastReached { get; private set; }
@@ -464,6 +467,7 @@ namespace Diagnostics.Spectra.Fisher
             {
                 LastReached = reached;
                 LastM = m;
+                LastState = state.Clone();
                 if (reached <= 10 * y && reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
                 if (reached > 10 * y) StalledPoints++;
                 // Only certified points seed later certified walks.

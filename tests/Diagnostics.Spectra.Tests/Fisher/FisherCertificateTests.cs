@@ -26,20 +26,22 @@ public class FisherCertificateTests(ITestOutputHelper output)
         "relu-rect" => NetworkArchitecture.Uniform(new[] { 200, 400, 100, 300, 50 }, Activation.Relu, 2, 0.1, WeightDistribution.Orthogonal, Activation.Identity),
         "relu-gauss-20" => Square(20, Activation.Relu, 2, WeightDistribution.Gaussian),
         "relu-orth-20" => Square(20, Activation.Relu, 2, WeightDistribution.Orthogonal),
+        "tanh-gauss-3" => Square(3, Activation.Tanh, 1.5, WeightDistribution.Gaussian, 0.1),
+        "tanh-orth-4" => Square(4, Activation.Tanh, 1.3, WeightDistribution.Orthogonal),
         _ => throw new ArgumentException(name),
     };
 
-    private static (FisherLayerChain Chain, double LambdaMax) Chain(NetworkArchitecture net)
+    private static (FisherLayerChain Chain, double LambdaMax) Chain(NetworkArchitecture net, int atoms = 48)
     {
-        var chain = FisherLayerChain.Build(net, 48);
+        var chain = FisherLayerChain.Build(net, atoms);
         return (chain, FisherSpectrum.UpperEdge(chain, new FisherOptions()));
     }
 
     /// <summary>z_L''(m) by a central difference of the analytic z_L' (step 1e-5 |m|: truncation ~1e-10 relative).</summary>
-    private static Complex SecondDerivative(FisherLayerChain chain, Complex m)
+    private static Complex SecondDerivative(FisherLayerChain chain, Complex m, ChainState? warm = null)
     {
         double d = 1e-5 * Complex.Abs(m);
-        var st = new ChainState(chain.Levels.Count);
+        var st = warm?.Clone() ?? new ChainState(chain.Levels.Count);
         Assert.True(chain.Evaluate(m + d, st, out _, out var dp, out _));
         Assert.True(chain.Evaluate(m - d, st, out _, out var dm, out _));
         return (dp - dm) / (2 * d);
@@ -51,10 +53,14 @@ public class FisherCertificateTests(ITestOutputHelper output)
     [InlineData("hardtanh-orth-4")]
     [InlineData("identity-gauss-4")]
     [InlineData("relu-rect")]
+    [InlineData("tanh-gauss-3")]
+    [InlineData("tanh-orth-4")]
     public void SecondDerivativeBound_DominatesSampledValues_AndIsTightAtRadiusZero(string name)
     {
-        var (chain, lambdaMax) = Chain(Net(name));
-        Assert.True(FisherCertificate.IsRational(chain));
+        bool smooth = name.StartsWith("tanh");
+        var (chain, lambdaMax) = Chain(Net(name), smooth ? 12 : 48);
+        Assert.Equal(!smooth, FisherCertificate.IsRational(chain));
+        // Points to test the bound at: any m0 will do, so the checked continuation finds them for smooth chains.
         var solver = new FisherSpectrum.GridSolver(chain, new FisherOptions(), lambdaMax);
         int finite = 0;
         foreach (double fraction in new[] { 0.3, 0.6, 0.95, 1.3 })
@@ -65,13 +71,14 @@ public class FisherCertificateTests(ITestOutputHelper output)
                 var m0 = solver.LastM;
                 // Radius 0: the disc jet is the exact point jet (up to the 2e-15 padding), so K equals |z_L''(m0)|; the
                 // central difference is accurate to ~1e-8 relative.
-                double k0 = FisherCertificate.SecondDerivativeBound(chain, m0, 0);
-                double exact = Complex.Abs(SecondDerivative(chain, m0));
+                var warm = solver.LastState!;
+                double k0 = FisherCertificate.SecondDerivativeBound(chain, m0, 0, warm.Clone());
+                double exact = Complex.Abs(SecondDerivative(chain, m0, warm));
                 Assert.InRange(k0, exact * (1 - 1e-6), exact * (1 + 1e-6));
                 foreach (double radius in new[] { 1e-3, 1e-2, 1e-1 })
                 {
                     double r = radius * Complex.Abs(m0);
-                    double k = FisherCertificate.SecondDerivativeBound(chain, m0, r);
+                    double k = FisherCertificate.SecondDerivativeBound(chain, m0, r, warm.Clone());
                     if (double.IsInfinity(k)) continue; // a pole meets the disc: the test fails safe
                     finite++;
                     double sampled = 0;
@@ -80,7 +87,7 @@ public class FisherCertificateTests(ITestOutputHelper output)
                         for (int a = 0; a < 24; a++)
                         {
                             var m = m0 + Complex.FromPolarCoordinates(r * ring / 3, 2 * Math.PI * a / 24);
-                            sampled = Math.Max(sampled, Complex.Abs(SecondDerivative(chain, m)));
+                            sampled = Math.Max(sampled, Complex.Abs(SecondDerivative(chain, m, warm)));
                         }
                     }
 
@@ -236,6 +243,38 @@ public class FisherCertificateTests(ITestOutputHelper output)
         output.WriteLine($"{compared} grid points compared");
         foreach (var level in new[] { 0.1, 0.3, 0.5, 0.7, 0.9 })
             Assert.Equal(checkedLaw.Quantile(level), certified.Quantile(level), 1e-6 * certified.LambdaMax);
+        Assert.Equal(checkedLaw.TotalMass, certified.TotalMass, 1e-5);
+    }
+
+    [Fact]
+    public void SmoothActivation_OptInCertificate_Depth3() => SmoothOptIn(WeightDistribution.Gaussian, 3);
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void SmoothActivation_OptInCertificate_Depth6() => SmoothOptIn(WeightDistribution.Gaussian, 6);
+
+    private void SmoothOptIn(WeightDistribution init, int depth)
+    {
+        // Inner roots enclosed by the Krawczyk test (12 Gauss-Hermite atoms to keep the test short).
+        var net = Square(depth, Activation.Tanh, 1.5, init, 0.1);
+        var options = new FisherOptions { SmoothActivationAtoms = 12, GridPoints = 100, CertifySmoothDensity = true };
+        var sw = Stopwatch.StartNew();
+        var certified = FisherSpectrum.Compute(net, options);
+        double ms = sw.Elapsed.TotalMilliseconds;
+        var checkedLaw = FisherSpectrum.Compute(net, new FisherOptions { SmoothActivationAtoms = 12, GridPoints = 100 });
+        output.WriteLine($"tanh {init} depth {depth}: {certified.BasinTests} basin tests, {certified.UncertifiedPoints} + {certified.EdgeSearchUncertifiedPoints} checked fallbacks, {ms:f0} ms; mass {certified.TotalMass:g8} vs {checkedLaw.TotalMass:g8}");
+        Assert.True(certified.DensityCertified);
+        Assert.False(checkedLaw.DensityCertified);
+        Assert.True(certified.UncertifiedPoints <= certified.Grid.Count / 10, $"{certified.UncertifiedPoints} grid points not certified");
+        double peak = certified.Density.Max();
+        for (int k = 0; k < certified.Grid.Count; k++)
+        {
+            if (Math.Abs(certified.Grid[k] - checkedLaw.Grid[k]) > 1e-9 * certified.LambdaMax || certified.Density[k] < 1e-3 * peak) continue;
+            // The checked Newton stops at |z - target| <= 1e-3 y: 1e-5 relative where the density is not tiny (as above).
+            Assert.True(Math.Abs(certified.Density[k] - checkedLaw.Density[k]) <= 1e-5 * certified.Density[k],
+                $"density at {certified.Grid[k]:g8}: certified {certified.Density[k]:g10} vs checked {checkedLaw.Density[k]:g10}");
+        }
+
         Assert.Equal(checkedLaw.TotalMass, certified.TotalMass, 1e-5);
     }
 
