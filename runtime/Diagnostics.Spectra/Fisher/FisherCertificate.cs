@@ -111,16 +111,17 @@ namespace Diagnostics.Spectra.Fisher
     }
 
     /// <summary>
-    /// Rigorous bound of |d^2 z_L / dm_1^2| on a disc of level-1 parameters, for chains whose D^2 laws all have a single
-    /// non-zero atom (ReLU, identity, hard tanh, hard sine, leaky ReLU with zero slope counted as an atom at 0): then every
-    /// level map is rational in m and z_L is a composition of rational maps, evaluated here in second-order jet disc arithmetic.
+    /// Rigorous bound of |d^2 z_L / dm_1^2| on a disc of level-1 parameters. For chains whose D^2 laws all have a single
+    /// non-zero atom (ReLU, identity, hard tanh, hard sine) every level map is rational in m and z_L is a composition of
+    /// rational maps, evaluated here in second-order jet disc arithmetic; multi-atom levels (smooth activations) add the inner
+    /// root u(m), enclosed by a Krawczyk test (<see cref="InnerRootJet"/>).
     /// </summary>
     /// <remarks>
     /// Level map (FisherLevel): 1/S_nu(m) = c (1 - (1 - p)/(1 + m)), 1/S_pi(m) = v (lambda + m) (Gaussian) or
     /// v (1 - (1 - p')/(1 + m)) (orthogonal), zeta = z / (S_nu S_pi), z' = c1 + c2 zeta, m' = (1 + r m)(1 + c1/(c2 zeta)) - 1,
     /// with z_1 = a + a/m_1. Each quantity is written with a single occurrence of 1/(1 + m) so that the disc enclosures are
     /// first-order tight. The enclosure is rigorous up to the round-off padding of <see cref="Disc"/>; it is infinite when a
-    /// disc meets a pole (m = 0, m = -1 or zeta = 0), and for chains with a multi-atom D^2 law (inner roots are not enclosed).
+    /// disc meets a pole (m = 0, m = -1 or zeta = 0) or the Krawczyk test of an inner root fails.
     /// Measured (FisherCertificateTests): dominates |z_L''| sampled on discs of radius 1e-3..1e-1 |m0|, overestimating it by
     /// 1.06-14x at radius 1e-2 |m0|, and equals |z_L''(m0)| to 1e-6 at radius 0; the basin test rejects every tested start that
     /// plain Newton sends to a non-physical root.
@@ -307,7 +308,10 @@ namespace Diagnostics.Spectra.Fisher
             return false;
         }
 
-        /// <summary>sup |z_L''| over |m_1 - m0| &lt;= radius; +infinity when not available (pole in the disc, multi-atom chain).</summary>
+        /// <summary>
+        /// sup |z_L''| over |m_1 - m0| &lt;= radius; +infinity when not available (pole in the disc, inner root not enclosed).
+        /// <paramref name="warm"/>: inner roots at m0 (warm starts; updated), needed to enclose the physical inner roots.
+        /// </summary>
         public static double SecondDerivativeBound(FisherLayerChain chain, Complex m0, double radius, ChainState? warm = null)
         {
             var jet = Jet(chain, m0, radius, warm);
