@@ -134,6 +134,25 @@ namespace Diagnostics.Spectra.Fisher
         /// <summary>Grid points (coarse pass and edge bisection included) whose continuation stalled above 10 y; their density is 0.</summary>
         public int StalledPoints { get; internal set; }
 
+        /// <summary>
+        /// True when the density was solved by certified Newton steps (Kantorovich basin test with a rigorous bound on |z_L''|:
+        /// chains whose D^2 laws all have a single non-zero atom), except the <see cref="UncertifiedPoints"/> whose certified
+        /// descent stalled next to an edge; false for the checked continuation of smooth layers.
+        /// </summary>
+        public bool DensityCertified { get; internal set; }
+
+        /// <summary>
+        /// Grid points whose certified descent stalled next to an edge of the support and that were finished by the checked
+        /// continuation (all of them on the checked path for smooth layers).
+        /// </summary>
+        public int UncertifiedPoints { get; internal set; }
+
+        /// <summary>The same count for the evaluations of the lower-edge search (coarse pass and bisection); -1 on the checked path.</summary>
+        public int EdgeSearchUncertifiedPoints { get; internal set; }
+
+        /// <summary>Kantorovich basin tests run for the density (0 on the checked path).</summary>
+        public long BasinTests { get; internal set; }
+
         /// <summary>Im z used for the density (the largest one where a descent stopped early, if any).</summary>
         public double ImaginaryPart { get; }
 

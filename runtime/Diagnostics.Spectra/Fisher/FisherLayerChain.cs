@@ -262,7 +262,7 @@ namespace Diagnostics.Spectra.Fisher
         /// S_nu(m) = (1 + m) u with psi_nu(m u) = m, i.e. F(u) = sum_j p_j c_j u / (1 - c_j m u) - 1 = 0, by Newton from
         /// the warm start (1 / E[nu] when none); for real m &gt; 0 the root in (0, 1/(m c_max)) is unique and is bracketed.
         /// </summary>
-        private static bool InnerS(FisherLevel nu, Complex m, ref Complex u, out Complex s, out Complex ds)
+        internal static bool InnerS(FisherLevel nu, Complex m, ref Complex u, out Complex s, out Complex ds)
         {
             s = ds = FisherLayerChain.NaN;
             var c = nu.NuValues;

@@ -17,6 +17,20 @@ namespace Diagnostics.Spectra.Fisher
         /// <summary>Quantile levels reported by <see cref="FisherInformationLaw.Quantiles"/> (deciles).</summary>
         public double[] QuantileLevels { get; set; } = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
 
+        /// <summary>
+        /// Certify the density solve by the Kantorovich basin test when every D^2 law has a single non-zero atom (ReLU, identity,
+        /// hard tanh, hard sine). Default true; false gives the checked (not certified) Newton continuation used for smooth layers.
+        /// </summary>
+        public bool CertifyDensity { get; set; } = true;
+
+        /// <summary>
+        /// Also certify chains with multi-atom D^2 laws (smooth activations): the inner roots are enclosed by a Krawczyk test
+        /// (<c>FisherCertificate.InnerRootJet</c>). Default false: measured 5x the checked cost for Gaussian tanh (depth 8, 48 atoms,
+        /// 45 of 400 grid points by the checked fallback), and blocked (a <see cref="SpectralConvergenceException"/>) for orthogonal
+        /// tanh at depth 8.
+        /// </summary>
+        public bool CertifySmoothDensity { get; set; }
+
         /// <summary>Newton iterations per continuation step. Default 40.</summary>
         public int MaxNewtonIterations { get; set; } = 40;
 

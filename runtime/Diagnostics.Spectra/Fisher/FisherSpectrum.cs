@@ -21,10 +21,12 @@ namespace Diagnostics.Spectra.Fisher
     /// <para>Algorithm: every level keeps m = psi(w) and multiplies w by S_nu(m) S_pi(m), so z_L and G_L are explicit
     /// functions of the level-1 parameter m_1 (one scalar root per multi-atom D^2 law). lambda_max is the first critical
     /// point of the real branch z_L(m_1), m_1 in (0, inf), found by a bounded geometric scan and bisection; the density
-    /// solves z_L(m_1) = x + i y by Newton continuation from y = 10 lambda_max (where the start is the large-z
-    /// linearisation) down to y = Eta lambda_max, each accepted point checked on the physical branch (Im z_l &gt;= 0,
-    /// Im G_l &lt;= 0, Im omega_l &lt;= 0 at every level). Every loop is bounded; failure is a
-    /// <see cref="SpectralConvergenceException"/>.</para>
+    /// solves z_L(m_1) = x + i y down to y = Eta lambda_max. For chains whose D^2 laws have a single non-zero atom (ReLU,
+    /// identity, hard tanh, hard sine) by Newton lilypads (Chhaibi, Daouda and Kahn 2022): every step passes the Kantorovich
+    /// test |h| K &lt;= |z_L'|/2 with K a rigorous bound of |z_L''| from disc-arithmetic jets (<see cref="FisherCertificate"/>),
+    /// except counted fallbacks next to edges (<see cref="FisherInformationLaw.UncertifiedPoints"/>); otherwise by a checked
+    /// Newton continuation, each accepted point checked on the physical branch (Im z_l &gt;= 0, Im G_l &lt;= 0,
+    /// Im omega_l &lt;= 0 at every level). Every loop is bounded; failure is a <see cref="SpectralConvergenceException"/>.</para>
     /// <para>Accuracy measured by the tests (docs/engine/fisher.md): eq. 32 mean exact to 1e-12; Theorem 3.2 two-hidden-layer
     /// laws (ReLU arcsine, hard tanh with atoms) atoms to 1e-12, lambda_max to 1e-6, density to 2.5e-6 relative; mass 1 within
     /// 1.1e-4 for Gaussian weights; sampled networks (N = 300-500): deciles within 1-2 standard errors of the draw spread,
@@ -108,6 +110,7 @@ namespace Diagnostics.Spectra.Fisher
                 lo = a;
             }
 
+            int edgeSearchUncertified = solver.UncertifiedPoints;
             for (int k = 0; k <= n; k++) cells[k] = lo + (hi - lo) * (1 - Math.Cos(Math.PI * k / n)) / 2;
             for (int k = 0; k < n; k++)
             {
@@ -120,7 +123,14 @@ namespace Diagnostics.Spectra.Fisher
             }
 
             return new FisherInformationLaw(network, chain.Propagation, chain.LevelMeans, chain.LowerBound, lambdaMax, atoms, grid, density, cells, cellMass, options,
-                Math.Max(y, solver.MaxImaginaryPartUsed)) { StalledPoints = solver.StalledPoints };
+                Math.Max(y, solver.MaxImaginaryPartUsed))
+            {
+                StalledPoints = solver.StalledPoints,
+                DensityCertified = solver.Certified,
+                UncertifiedPoints = solver.Certified ? solver.UncertifiedPoints - edgeSearchUncertified : grid.Length,
+                EdgeSearchUncertifiedPoints = solver.Certified ? edgeSearchUncertified : -1,
+                BasinTests = solver.BasinTests,
+            };
         }
 
         /// <summary>Like <see cref="Compute"/> but returns false (and the exception's message) instead of throwing.</summary>
@@ -277,17 +287,34 @@ namespace Diagnostics.Spectra.Fisher
             return ok && z > 0 && !double.IsNaN(dz);
         }
 
-        /// <summary>Newton continuation for z_L(m_1) = x + i y across the grid.</summary>
-        private sealed class GridSolver
+        /// <summary>
+        /// Continuation for z_L(m_1) = x + i y across the grid. Rational chains (single-atom D^2 laws): Newton lilypads, every
+        /// step certified by the Kantorovich test of <see cref="FisherCertificate.TryCertifiedNewton"/>; other chains: checked
+        /// Newton with step halving (branch checks only).
+        /// </summary>
+        internal sealed class GridSolver
         {
+            /// <summary>Basin tests allowed when walking from the previous grid point at the target height before taking the mid-height route.</summary>
+            private const int ChainingFailures = 12;
+
+            /// <summary>Failed basin tests allowed in the certified descent from y_mid before the checked continuation finishes it.</summary>
+            private const int CertifiedDescentFailures = 200;
+
+            /// <summary>Doublings of Im z allowed when looking for a proxy above y_mid (1e300 / 1e-300 range is far below this).</summary>
+            private const int MaxDoublings = 200;
+
             private readonly FisherLayerChain _chain;
             private readonly FisherOptions _options;
             private readonly double _scale;
             private readonly double _yMid;
+            private readonly bool _certified;
             private Complex _midM;
             private ChainState _midState;
             private double _midX = double.NaN;
+            // Last solved point at each target height (the edge search alternates y and 2y): reused along the grid.
+            private readonly Dictionary<double, (double X, Complex M, ChainState State)> _low = new Dictionary<double, (double, Complex, ChainState)>();
             private Complex _lastG;
+            private bool _checkedOnly;
 
             public GridSolver(FisherLayerChain chain, FisherOptions options, double scale)
             {
@@ -296,42 +323,29 @@ namespace Diagnostics.Spectra.Fisher
                 _scale = scale;
                 _yMid = 0.05 * scale;
                 _midState = new ChainState(chain.Levels.Count);
+                _certified = options.CertifyDensity && (options.CertifySmoothDensity || FisherCertificate.IsRational(chain));
             }
 
-            public Complex Solve(double x, double y)
-            {
-                int failures = 0;
-                if (double.IsNaN(_midX))
-                {
-                    // Proxy: start far away (y = 10 lambda_max) from the large-z linearisation, then come down to y_mid.
-                    var top = new Complex(x, 10 * _scale);
-                    var m = _chain.AsymptoticStart(top);
-                    var st = new ChainState(_chain.Levels.Count);
-                    if (!Newton(top, ref m, st))
-                        throw new SpectralConvergenceException($"Fisher density: no Newton convergence at the proxy point {top}.");
-                    Walk(new Complex(x, 10 * _scale), new Complex(x, _yMid), ref m, st, ref failures, geometric: true);
-                    _midM = m;
-                    _midState = st;
-                }
-                else
-                {
-                    Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref _midM, _midState, ref failures, geometric: false);
-                }
+            /// <summary>Whether every accepted point passed the Kantorovich basin test (rational chains).</summary>
+            public bool Certified => _certified;
 
-                _midX = x;
-                var m1 = _midM;
-                var state = _midState.Clone();
-                var target = new Complex(x, y);
-                double reached = Walk(new Complex(x, _yMid), target, ref m1, state, ref failures, geometric: true, allowStall: true);
-                LastReached = reached;
-                if (reached <= 10 * y && reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
-                if (reached > 10 * y) StalledPoints++;
-                // The accepted Newton point was checked on the physical branch; re-evaluate without re-checking (round-off).
-                return _lastG;
-            }
+            /// <summary>Points whose certified descent stalled next to an edge and that were finished by the checked Newton continuation.</summary>
+            public int UncertifiedPoints { get; private set; }
+
+            /// <summary>Points solved by the short walk from the previous grid point at the same height.</summary>
+            public int ChainedPoints { get; private set; }
+
+            /// <summary>Kantorovich basin tests run so far (certified path).</summary>
+            public long BasinTests { get; private set; }
 
             /// <summary>Largest Im z at which a grid point had to stop (the continuation stalls at branch points of the discretised D^2 laws in gaps of the support).</summary>
             public double MaxImaginaryPartUsed { get; private set; }
+
+            /// <summary>Level-1 parameter m_1 of the last <see cref="Solve"/> (the root of z_L(m_1) = x + i LastReached).</summary>
+            public Complex LastM { get; private set; }
+
+            /// <summary>Inner roots at <see cref="LastM"/> (warm starts for multi-atom levels).</summary>
+            public ChainState? LastState { get; private set; }
 
             /// <summary>Im z reached by the last <see cref="Solve"/>.</summary>
             public double LastReached { get; private set; }
@@ -339,45 +353,197 @@ namespace Diagnostics.Spectra.Fisher
             /// <summary>Points whose descent stalled above 10 y (density set to 0 there).</summary>
             public int StalledPoints { get; private set; }
 
-            /// <summary>
-            /// Continuation from one target to another: try the whole step, halve it on failure (bounded). Returns Im z reached.
-            /// With <paramref name="allowStall"/>, a descent that stalls below 1e-3 lambda_max keeps the last certified point.
-            /// </summary>
-            private double Walk(Complex from, Complex to, ref Complex m, ChainState state, ref int failures, bool geometric, bool allowStall = false)
+            public Complex Solve(double x, double y)
             {
-                double reached = from.Imaginary;
+                int failures = 0;
+                var target = new Complex(x, y);
+                // Reuse the previous grid point's solution at the same height: a short certified walk along Im z = y.
+                if (_certified && _low.TryGetValue(y, out var low))
+                {
+                    var m = low.M;
+                    var st = low.State.Clone();
+                    int chainingFailures = _options.MaxContinuationFailures - ChainingFailures;
+                    if (Walk(new Complex(low.X, y), target, ref m, st, ref chainingFailures, geometric: false, out double r, throwOnFailure: false) && r == y)
+                    {
+                        ChainedPoints++;
+                        return Finish(x, y, r, m, st);
+                    }
+                }
+
+                if (_certified && !double.IsNaN(_midX))
+                {
+                    // Certified walk along y_mid from the previous point; when it is blocked (a pole of the parametrisation
+                    // near that line), start afresh from a proxy above this x instead.
+                    var m = _midM;
+                    var st = _midState.Clone();
+                    int midFailures = 0;
+                    if (Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref m, st, ref midFailures, geometric: false, out _, throwOnFailure: false))
+                    {
+                        _midM = m;
+                        _midState = st;
+                    }
+                    else
+                    {
+                        _midX = double.NaN;
+                    }
+                }
+                else if (!double.IsNaN(_midX))
+                {
+                    Walk(new Complex(_midX, _yMid), new Complex(x, _yMid), ref _midM, _midState, ref failures, geometric: false, out _);
+                }
+
+                if (double.IsNaN(_midX))
+                {
+                    // Find a proxy: from the large-z linearisation far above the spectrum, then come down to y_mid.
+                    Complex top;
+                    Complex m;
+                    var st = new ChainState(_chain.Levels.Count);
+                    if (_certified)
+                    {
+                        // Double Im z until the basin test passes at the linearised solution at infinity.
+                        double height = _yMid;
+                        for (int d = 0; ; d++)
+                        {
+                            top = new Complex(x, height);
+                            m = _chain.AsymptoticStart(top);
+                            st = new ChainState(_chain.Levels.Count);
+                            if (Step(top, ref m, st)) break;
+                            if (d == MaxDoublings)
+                                throw new SpectralConvergenceException($"Fisher density: no certified proxy above {new Complex(x, _yMid)} after {MaxDoublings} doublings of Im z.");
+                            height *= 2;
+                        }
+                    }
+                    else
+                    {
+                        top = new Complex(x, 10 * _scale);
+                        m = _chain.AsymptoticStart(top);
+                        if (!Step(top, ref m, st))
+                            throw new SpectralConvergenceException($"Fisher density: no Newton convergence at the proxy point {top}.");
+                    }
+
+                    if (top.Imaginary > _yMid) Walk(top, new Complex(x, _yMid), ref m, st, ref failures, geometric: true, out _);
+                    _midM = m;
+                    _midState = st;
+                }
+
+                _midX = x;
+                var m1 = _midM;
+                var state = _midState.Clone();
+                double reached;
+                if (_certified)
+                {
+                    int descentFailures = _options.MaxContinuationFailures - CertifiedDescentFailures;
+                    Walk(new Complex(x, _yMid), target, ref m1, state, ref descentFailures, geometric: true, out reached, allowStall: true, throwOnFailure: false);
+                }
+                else
+                {
+                    Walk(new Complex(x, _yMid), target, ref m1, state, ref failures, geometric: true, out reached, allowStall: true);
+                }
+
+                if (_certified && reached > y)
+                {
+                    // The certified descent stalled next to an edge of the support (a branch point of the inverse): redo the
+                    // descent from the (certified) mid-height point with the checked Newton continuation; this point is not certified.
+                    _checkedOnly = true;
+                    m1 = _midM;
+                    state = _midState.Clone();
+                    try
+                    {
+                        Walk(new Complex(x, _yMid), target, ref m1, state, ref failures, geometric: true, out reached, allowStall: true);
+                    }
+                    finally
+                    {
+                        _checkedOnly = false;
+                    }
+
+                    UncertifiedPoints++;
+                    return Finish(x, y, reached, m1, state, reusable: false);
+                }
+
+                return Finish(x, y, reached, m1, state);
+            }
+
+            private Complex Finish(double x, double y, double reached, Complex m, ChainState state, bool reusable = true)
+            {
+                LastReached = reached;
+                LastM = m;
+                LastState = state.Clone();
+                if (reached <= 10 * y && reached > MaxImaginaryPartUsed) MaxImaginaryPartUsed = reached;
+                if (reached > 10 * y) StalledPoints++;
+                // Only certified points seed later certified walks.
+                if (reached == y && reusable)
+                {
+                    if (_low.Count < 8 || _low.ContainsKey(y)) _low[y] = (x, m, state.Clone());
+                }
+
+                // The accepted point was checked on the physical branch.
+                return _lastG;
+            }
+
+            /// <summary>
+            /// Continuation from one target to another by dichotomy: try the whole step, halve it on failure, double it after a
+            /// success (bounded by the failure budget). With <paramref name="allowStall"/>, a descent that stalls below
+            /// 1e-3 lambda_max keeps the last accepted point. Returns false (or throws) when the budget runs out.
+            /// </summary>
+            private bool Walk(Complex from, Complex to, ref Complex m, ChainState state, ref int failures, bool geometric, out double reached,
+                bool allowStall = false, bool throwOnFailure = true)
+            {
+                reached = from.Imaginary;
                 double t = 0, step = geometric ? 0.25 : 1;
                 double logFrom = Math.Log(from.Imaginary), logTo = Math.Log(to.Imaginary);
                 int steps = Math.Max(1, (int)Math.Ceiling(Math.Abs(logFrom - logTo) / Math.Log(4)));
-                if (geometric) step = 1.0 / steps;
+                // Certified steps may be long (the basin test decides): start with a factor 4^4 in Im z and allow the whole path.
+                double maxStep = geometric ? (_certified && !_checkedOnly ? 1 : 4.0 / steps) : 1;
+                if (geometric) step = _certified && !_checkedOnly ? Math.Min(1, 4.0 / steps) : 1.0 / steps;
                 while (t < 1)
                 {
                     double next = Math.Min(1, t + step);
                     var target = geometric
                         ? new Complex(from.Real + next * (to.Real - from.Real), Math.Exp(logFrom + next * (logTo - logFrom)))
                         : from + next * (to - from);
+                    if (next == 1) target = to;
                     var trialM = m;
                     var trialState = state.Clone();
-                    if (Newton(target, ref trialM, trialState))
+                    if (Step(target, ref trialM, trialState))
                     {
                         m = trialM;
                         state.CopyFrom(trialState);
                         t = next;
                         reached = target.Imaginary;
-                        step = Math.Min(2 * step, geometric ? 1.0 / steps * 4 : 1);
+                        step = Math.Min(2 * step, maxStep);
                     }
                     else
                     {
                         step /= 2;
-                        if (allowStall && step < 1e-6 && reached <= 1e-3 * _scale) return reached;
+                        if (allowStall && step < 1e-6 && reached <= 1e-3 * _scale) return true;
+                        // Certified descent: a step below a factor 4^(1/16) in Im z means the basin test is blocked (next to an
+                        // edge, or K inflated by a nearby pole); the caller finishes with the checked continuation.
+                        if (allowStall && geometric && _certified && !_checkedOnly && step < 1.0 / (1024 * steps)) return false;
                         if (++failures > _options.MaxContinuationFailures || step < 1e-12)
+                        {
+                            // Certified descents next to an edge of the support (a branch point of the inverse) can only move by a
+                            // fraction of the distance to it per step: below 1e-3 lambda_max that is a stall like the above.
+                            if (allowStall && reached <= 1e-3 * _scale) return true;
+                            if (!throwOnFailure) return false;
                             throw new SpectralConvergenceException($"Fisher density: continuation to {to} stalled at {target} after {failures} failed steps.");
+                        }
                     }
                 }
 
-                return reached;
+                return true;
             }
 
+            private bool Step(Complex target, ref Complex m, ChainState state)
+            {
+                if (!_certified || _checkedOnly) return Newton(target, ref m, state);
+                BasinTests++;
+                if (!FisherCertificate.TryCertifiedNewton(_chain, target, m, state, _options.MaxNewtonIterations, out var root, out var g)) return false;
+                m = root;
+                _lastG = g;
+                return true;
+            }
+
+            /// <summary>Checked (not certified) Newton with step halving, for chains with multi-atom D^2 laws.</summary>
             private bool Newton(Complex target, ref Complex m, ChainState state)
             {
                 double tol = Math.Max(1e-3 * target.Imaginary, 1e-14 * _scale);
