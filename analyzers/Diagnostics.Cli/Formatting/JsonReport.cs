@@ -78,20 +78,23 @@ internal static class JsonReport
     /// <summary>The JSON key of a quantile level: "0.1", "0.5"...</summary>
     public static string LevelKey(double level) => level.ToString(CultureInfo.InvariantCulture);
 
-    private static void Levels(Utf8JsonWriter w, string name, IReadOnlyDictionary<double, double> values)
+    /// <summary>An object of quantiles keyed by level.</summary>
+    internal static void Levels(Utf8JsonWriter w, string name, IReadOnlyDictionary<double, double> values)
     {
         w.WriteStartObject(name);
         foreach (var (level, value) in values) Number(w, LevelKey(level), value);
         w.WriteEndObject();
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double value)
+    /// <summary>A number, or null when it is not finite.</summary>
+    internal static void Number(Utf8JsonWriter w, string name, double value)
     {
         if (double.IsFinite(value)) w.WriteNumber(name, value);
         else w.WriteNull(name);
     }
 
-    private static void Array(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    /// <summary>An array of numbers, null where not finite.</summary>
+    internal static void Array(Utf8JsonWriter w, string name, IEnumerable<double> values)
     {
         w.WriteStartArray(name);
         foreach (double v in values)

@@ -82,28 +82,9 @@ internal static class ResidualJsonReport
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void Levels(Utf8JsonWriter w, string name, IReadOnlyDictionary<double, double> values)
-    {
-        w.WriteStartObject(name);
-        foreach (var (level, value) in values) Number(w, JsonReport.LevelKey(level), value);
-        w.WriteEndObject();
-    }
+    private static void Levels(Utf8JsonWriter w, string name, IReadOnlyDictionary<double, double> values) => JsonReport.Levels(w, name, values);
 
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value)) w.WriteNumber(name, value);
-        else w.WriteNull(name);
-    }
+    private static void Number(Utf8JsonWriter w, string name, double value) => JsonReport.Number(w, name, value);
 
-    private static void Array(Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (double v in values)
-        {
-            if (double.IsFinite(v)) w.WriteNumberValue(v);
-            else w.WriteNullValue();
-        }
-
-        w.WriteEndArray();
-    }
+    private static void Array(Utf8JsonWriter w, string name, IEnumerable<double> values) => JsonReport.Array(w, name, values);
 }
