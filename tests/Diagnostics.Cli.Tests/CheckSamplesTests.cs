@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Diagnostics.Cli.Tests;
+
+/// <summary>
+/// <c>fpt check samples/Models</c>: every sample's first line (<c>// check: FPT002</c>, <c>// check: none</c>) states, from
+/// the theory in its header, which diagnostics the check prints for it; the run must print exactly those.
+/// </summary>
+public sealed class CheckSamplesTests
+{
+    private static readonly Regex DiagnosticLine = new(@"^(?<file>.+?)\((?<line>\d+),(?<col>\d+)\): (?<severity>warning|info|error) (?<id>FPT\d{3}): ", RegexOptions.Multiline);
+
+    private static string SamplesFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "samples", "Models");
+            if (Directory.Exists(path)) return path;
+        }
+
+        throw new DirectoryNotFoundException("samples/Models");
+    }
+
+    private static List<string> Header(string file)
+    {
+        var first = File.ReadLines(file).First();
+        Assert.StartsWith("// check: ", first);
+        var ids = first["// check: ".Length..].Trim();
+        return ids == "none" ? new List<string>() : ids.Split(',').Select(s => s.Trim()).OrderBy(s => s, StringComparer.Ordinal).ToList();
+    }
+
+    [Fact]
+    public void CheckSamplesModels_PrintsWhatEachHeaderStates()
+    {
+        var folder = SamplesFolder();
+        var files = Directory.GetFiles(folder, "*.cs");
+        Assert.True(files.Length >= 9, $"expected the full sample set, found {files.Length} files");
+        var r = Cli.Run("check", folder);
+
+        var found = DiagnosticLine.Matches(r.Stdout).GroupBy(m => Path.GetFileName(m.Groups["file"].Value))
+            .ToDictionary(g => g.Key, g => g.Select(m => m.Groups["id"].Value).OrderBy(s => s, StringComparer.Ordinal).ToList());
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file);
+            var actual = found.TryGetValue(name, out var ids) ? ids : new List<string>();
+            Assert.True(Header(file).SequenceEqual(actual), $"{name}: header says [{string.Join(", ", Header(file))}], check printed [{string.Join(", ", actual)}]\n{r.Stdout}");
+        }
+
+        Assert.Empty(found.Keys.Except(files.Select(Path.GetFileName))!);
+        bool anyWarning = files.SelectMany(Header).Any(id => id != "FPT005");
+        Assert.Equal(anyWarning ? 1 : 0, r.ExitCode);
+        Assert.Contains($"{files.Length} file(s), {files.Length} model(s), ", r.Stdout);
+    }
+}
