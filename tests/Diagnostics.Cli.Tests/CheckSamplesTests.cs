@@ -52,4 +52,22 @@ public sealed class CheckSamplesTests
         Assert.Equal(anyWarning ? 1 : 0, r.ExitCode);
         Assert.Contains($"{files.Length} file(s), {files.Length} model(s), ", r.Stdout);
     }
+
+    [Fact]
+    public void CheckFix_OnACopyOfSamplesModels_SecondRunHasNoWarning()
+    {
+        var copy = Cli.TempDirectory();
+        foreach (var file in Directory.GetFiles(SamplesFolder(), "*.cs")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var warned = Directory.GetFiles(copy, "*.cs").Where(f => Header(f).Any(id => id != "FPT005")).Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToList();
+        var untouched = Directory.GetFiles(copy, "*.cs").Where(f => !warned.Contains(Path.GetFileName(f))).ToDictionary(f => f, File.ReadAllText);
+
+        var fixedRun = Cli.Run("check", copy, "--fix");
+        Assert.Contains($"fixed {warned.Count} file(s)", fixedRun.Stderr);
+        Assert.All(untouched, kv => Assert.Equal(kv.Value, File.ReadAllText(kv.Key))); // files without warnings are not rewritten
+
+        var second = Cli.Run("check", copy);
+        Assert.Equal(0, second.ExitCode);
+        Assert.DoesNotContain(": warning FPT", second.Stdout);
+        Assert.Contains(" 0 warning(s)", second.Stdout);
+    }
 }
