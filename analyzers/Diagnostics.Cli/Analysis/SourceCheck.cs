@@ -36,7 +36,11 @@ internal sealed record CheckDiagnostic(string File, int Line, int Column, string
 internal sealed record CheckLayer(int InputSize, int OutputSize, string Activation, string Init, double WeightVariance, double BiasVariance, WeightDistribution Weights, double Chi);
 
 /// <summary>A model found in a file, with its engine architecture and Jacobian law (null with the reason when not analysable).</summary>
-internal sealed record CheckModel(string File, int Line, string Name, NetworkArchitecture? Network, SquaredSingularValueLaw? Law, IReadOnlyList<CheckLayer> Layers, string? Failure);
+internal sealed record CheckModel(string File, int Line, string Name, NetworkArchitecture? Network, SquaredSingularValueLaw? Law, IReadOnlyList<CheckLayer> Layers, string? Failure)
+{
+    /// <summary>Remarks of the FPT004 summary: Dropout, the optimisers and their learning rates, the SGD stability bound or why it was not checked.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>
 /// Runs the fpt analyzer on loose C# files (one AdhocWorkspace project without references, so the analyzer uses its
@@ -165,7 +169,12 @@ internal sealed class SourceCheck
             layers.Add(new CheckLayer(network.Widths[l], network.Widths[l + 1], Formatting.ArchitectureText.Activation(layer.Activation), init, layer.WeightVariance, layer.BiasVariance, layer.Weights, chi));
         }
 
-        return new CheckModel(file, line, model.Name, network, law, layers, law == null ? "the spectral engine failed: " + (outcome?.Error ?? "timeout") : null);
+        var notes = new List<string>(model.Notes);
+        foreach (var optimizer in model.Optimizers)
+            notes.Add($"optimizer {optimizer.Kind} with learning rate " + (optimizer.LearningRate != null ? Formatting.Num.G(optimizer.LearningRate.Value, 3) : $"'{optimizer.UnknownLearningRate}' (not constant)"));
+        var settings = new AnalyzerSettings().WithTimeBudget(TimeSpan.FromMinutes(10));
+        LearningRateBound.Check(model, network, settings, notes, cancellation);
+        return new CheckModel(file, line, model.Name, network, law, layers, law == null ? "the spectral engine failed: " + (outcome?.Error ?? "timeout") : null) { Notes = notes };
     }
 
     private static string InitText(InitInfo init) => init.IsDefault ? "default (kaiming_uniform_, a = sqrt 5)" : init.Method;

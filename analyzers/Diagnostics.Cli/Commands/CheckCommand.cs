@@ -170,6 +170,7 @@ internal static class CheckCommand
             sb.AppendLine("  deciles of squared singular values: " + string.Join(", ", Enumerable.Range(1, 9).Select(k => G(law.QuantileNonZero(k / 10.0)))));
             sb.AppendLine($"  regime: {RegimeText.NameOf(law.Regime)} (q90 = {G(law.QuantileNonZero(0.9))}, mean = {G(law.Mean)}"
                 + (Num.Snap(law.AtomAtZero) > 0 ? $", atom at zero {G(law.AtomAtZero)})" : ")"));
+            foreach (var note in m.Notes) sb.AppendLine("  " + note);
         }
 
         int warnings = diagnostics.Count(d => d.IsWarning);
@@ -235,6 +236,9 @@ internal static class CheckCommand
                     w.WriteEndArray();
                     w.WriteNumber("mean", m.Law.Mean);
                     w.WriteString("regime", RegimeText.NameOf(m.Law.Regime));
+                    w.WriteStartArray("notes");
+                    foreach (var note in m.Notes) w.WriteStringValue(note);
+                    w.WriteEndArray();
                 }
 
                 w.WriteEndObject();
