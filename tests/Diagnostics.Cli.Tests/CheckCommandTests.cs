@@ -222,4 +222,16 @@ public sealed class CheckCommandTests
         Assert.Equal(0, second.ExitCode);
         Assert.DoesNotContain("warning FPT", second.Stdout);
     }
+
+    [Fact]
+    public void EditorConfig_NextToTheFiles_IsHonoured()
+    {
+        var dir = Cli.TempDirectory();
+        Write(dir, "Deep.cs", DeepDefaults);
+        Write(dir, ".editorconfig", "root = true\n\n[*.cs]\ndotnet_diagnostic.FPT002.severity = none\n");
+        var r = Cli.Run("check", dir);
+        Assert.Equal(0, r.ExitCode);
+        Assert.DoesNotContain("FPT002", r.Stdout);
+        Assert.Contains("regime: vanishing", r.Stdout); // the table still shows the model
+    }
 }
