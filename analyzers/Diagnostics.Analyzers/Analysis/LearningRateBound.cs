@@ -105,6 +105,12 @@ namespace Diagnostics.Analyzers.Analysis
             foreach (var optimizer in model.Optimizers)
             {
                 if (optimizer.Kind != "SGD" || optimizer.LearningRate == null) continue;
+                if (!(optimizer.LearningRate.Value > 0) || double.IsInfinity(optimizer.LearningRate.Value))
+                {
+                    notes.Add($"the SGD learning rate {Format.Number(optimizer.LearningRate.Value)} is not a positive finite number: not checked");
+                    continue;
+                }
+
                 if (optimizer.Momentum == null || optimizer.Momentum.Value != 0)
                 {
                     notes.Add("the SGD learning-rate bound (FPT003) holds for momentum 0 only: not checked");

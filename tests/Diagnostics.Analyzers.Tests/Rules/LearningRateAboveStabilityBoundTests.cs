@@ -159,6 +159,18 @@ public sealed class LearningRateAboveStabilityBoundTests
         Assert.Contains("holds for momentum 0 only: not checked", Single(run, "FPT004").GetMessage());
     }
 
+    [Theory]
+    [InlineData("-1.0")]
+    [InlineData("0")]
+    [InlineData("double.NaN")]
+    [InlineData("1.0 / 0")]
+    [InlineData("double.MaxValue * 10")]
+    public async Task OddRates_NoFpt003NoCrash(string rate)
+    {
+        var run = await RunAsync(OrthogonalRelu($"torch.optim.SGD(model.parameters(), {rate})"));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == "FPT003");
+    }
+
     [Fact]
     public async Task NonConstantRate_NoDiagnostic()
     {
