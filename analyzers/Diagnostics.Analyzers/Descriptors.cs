@@ -23,8 +23,12 @@ namespace Diagnostics.Analyzers
             DiagnosticSeverity.Warning,
             "At initialisation the input-output Jacobian of this network shrinks almost every direction by orders of magnitude: early layers barely learn. Scale the weights up to the critical variance.");
 
-        // FPT003 (reserved): SGD learning rate above the 2 / lambda_max bound of the Fisher information at initialisation.
-        // Needs the Fisher engine (Hayase and Karakida); the integration point is Analysis.LearningRateBound.
+        public static readonly DiagnosticDescriptor FPT003_LearningRateAboveStabilityBound = Rule(
+            "FPT003",
+            "SGD learning rate above the stability bound",
+            "SGD learning rate {0} is above the stability bound {1} = {2} (lambda_max = {3} of the Fisher information at initialisation, {4}): training diverges; use <= {5}",
+            DiagnosticSeverity.Warning,
+            "Plain SGD on a loss whose curvature along some direction is h is stable only for eta < 2 / h; near a minimum the curvature of the MSE loss is the Fisher information, whose largest eigenvalue at initialisation is computed by free probability. Adam, AdamW, RMSProp and SGD with momentum are not checked.");
 
         public static readonly DiagnosticDescriptor FPT004_JacobianSpectrumSummary = Rule(
             "FPT004",

@@ -63,6 +63,7 @@ internal static class Program
         SpectrumCommand.Create(stdout, stderr),
         LrBoundCommand.Create(stdout, stderr),
         PruneCommand.Create(stdout, stderr),
+        CheckCommand.Create(stdout, stderr),
     };
 
     /// <summary>Writes <c>error: message</c> as one line to <paramref name="stderr"/> and returns <paramref name="exitCode"/>.</summary>

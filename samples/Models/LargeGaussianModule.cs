@@ -1,3 +1,4 @@
+// check: FPT001
 // A Module subclass whose weights are drawn with std 0.25 on 128 inputs: sigma_w^2 = 0.0625 * 128 = 8, chi = 4 per ReLU layer.
 // Expected: FPT001 (exploding Jacobian spectrum) on the class name.
 using System;

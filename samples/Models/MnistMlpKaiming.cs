@@ -1,3 +1,4 @@
+// check: none
 // The same depth with He (kaiming_normal_, ReLU) weights and zero biases: chi = 1 per ReLU layer.
 // Expected: no FPT001/FPT002, only the FPT004 summary.
 using TorchSharp;

@@ -1,3 +1,4 @@
+// check: FPT005
 // A residual MLP: x + f(x) is not modelled by the fully connected engine.
 // Expected: FPT005 naming the residual addition.
 using TorchSharp;

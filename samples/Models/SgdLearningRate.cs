@@ -1,5 +1,8 @@
-// A critical ReLU network trained by SGD with a large learning rate. The rate is read and linked to the model (it
-// appears in the FPT004 summary); the rule comparing it with 2 / lambda_max of the Fisher information (FPT003) is reserved.
+// check: FPT003
+// A critical ReLU network (kaiming_normal_, chi = 1) trained by plain SGD at learning rate 5 with mse_loss (mean
+// reduction). With one output (M = 1) H_L = J J^T is the squared norm of the parameter gradient, about
+// sum_l |x_{l-1}|^2 |d_l|^2 ~ hundreds for widths 100, so the stable rate 1/lambda_max is of order 1e-3: 5 diverges.
+// Expected: FPT003 on the rate; the code fix writes half the bound.
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

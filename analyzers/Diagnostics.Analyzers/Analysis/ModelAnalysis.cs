@@ -29,6 +29,8 @@ namespace Diagnostics.Analyzers.Analysis
             }
 
             var network = mapped.Network;
+            var rateNotes = new List<string>();
+            foreach (var d in LearningRateBound.Check(model, network, settings, rateNotes, cancellation)) yield return d;
             var outcome = SpectrumCache.Get(network, settings.TimeBudget, cancellation);
             if (outcome == null)
             {
@@ -74,8 +76,9 @@ namespace Diagnostics.Analyzers.Analysis
             {
                 var rate = optimizer.LearningRate != null ? Format.Number(optimizer.LearningRate.Value) : $"'{optimizer.UnknownLearningRate}' (not constant)";
                 extra.Add($"optimizer {optimizer.Kind} with learning rate {rate}");
-                _ = LearningRateBound.Exceeds(network, optimizer); // FPT003 integration point (reserved)
             }
+
+            extra.AddRange(rateNotes);
 
             yield return Diagnostic.Create(Descriptors.FPT004_JacobianSpectrumSummary, model.Location, props,
                 model.Name, network.Depth, string.Join(", ", network.Widths), chiText, deciles,

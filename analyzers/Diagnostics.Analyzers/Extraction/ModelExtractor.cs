@@ -766,6 +766,14 @@ namespace Diagnostics.Analyzers.Extraction
             if (rate == null) info.LearningRate = TorchSharpApi.DefaultLearningRate(name);
             else if (_folder.TryFold(rate, out var lr)) info.LearningRate = lr;
             else info.UnknownLearningRate = rate.ToString();
+            info.LearningRateNode = rate;
+            if (name == "SGD")
+            {
+                var momentum = call.Arg("momentum");
+                if (momentum == null) info.Momentum = 0;
+                else if (_folder.TryFold(momentum, out var mu)) info.Momentum = mu;
+            }
+
             return info;
         }
 

@@ -126,6 +126,12 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>Source text of a learning rate that is not constant.</summary>
         public string? UnknownLearningRate { get; set; }
 
+        /// <summary>The learning-rate argument expression (null when the optimiser's default is used).</summary>
+        public SyntaxNode? LearningRateNode { get; set; }
+
+        /// <summary>SGD momentum when constant (0 when omitted); null when it is not a compile-time constant.</summary>
+        public double? Momentum { get; set; }
+
         /// <summary>The variable whose parameters() the optimiser receives.</summary>
         public string? ModelName { get; set; }
     }

@@ -12,7 +12,7 @@ namespace Diagnostics.Analyzers.Rules
     /// <summary>
     /// Reads TorchSharp models (root Sequential calls, Module&lt;Tensor, Tensor&gt; subclasses), computes the limiting
     /// law of the squared singular values of their input-output Jacobian at initialisation and reports FPT001
-    /// (exploding), FPT002 (vanishing), FPT004 (summary) and FPT005 (not analysable, with the reason).
+    /// (exploding), FPT002 (vanishing), FPT003 (SGD learning rate above 1/lambda_max of the Fisher information), FPT004 (summary) and FPT005 (not analysable, with the reason).
     /// </summary>
     /// <remarks>
     /// Pennington, Schoenholz and Ganguli (2017) for the free-probability law; the regime is read from the 90% quantile of
@@ -24,6 +24,7 @@ namespace Diagnostics.Analyzers.Rules
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             Descriptors.FPT001_ExplodingJacobianSpectrum,
             Descriptors.FPT002_VanishingJacobianSpectrum,
+            Descriptors.FPT003_LearningRateAboveStabilityBound,
             Descriptors.FPT004_JacobianSpectrumSummary,
             Descriptors.FPT005_ModelNotAnalysable);
 

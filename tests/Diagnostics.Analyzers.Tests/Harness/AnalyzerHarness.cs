@@ -24,7 +24,7 @@ public static class AnalyzerHarness
     public const string ProjectDirectory = "/proj/";
 
     /// <summary>Rules compared by default (FPT004 is an always-on summary; tests about it ask for it).</summary>
-    public static readonly string[] WarningRules = { "FPT001", "FPT002", "FPT005" };
+    public static readonly string[] WarningRules = { "FPT001", "FPT002", "FPT003", "FPT005" };
 
     public static async Task<AnalysisRun> RunAsync(string markup, bool torchSharp = true, string? editorConfig = null, DiagnosticAnalyzer? analyzer = null)
     {

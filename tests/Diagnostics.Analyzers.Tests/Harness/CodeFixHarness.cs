@@ -29,6 +29,40 @@ public static class CodeFixHarness
         return (await solution.GetDocument(document.Id)!.GetTextAsync()).ToString();
     }
 
+    /// <summary>Applies <paramref name="fixer"/> to the first diagnostic it can fix and returns the new text (checks the equivalence key).</summary>
+    public static async Task<string> ApplyFirstFixAsync(string source, CodeFixProvider fixer, string equivalenceKey, bool torchSharp = true, string? editorConfig = null)
+    {
+        var project = AnalyzerHarness.CreateProject(new[] { source }, torchSharp, editorConfig);
+        var diagnostics = await AnalyzeAsync(project);
+        var diagnostic = diagnostics.First(d => fixer.FixableDiagnosticIds.Contains(d.Id));
+        var document = project.Documents.Single();
+        var actions = new List<CodeAction>();
+        var context = new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None);
+        await fixer.RegisterCodeFixesAsync(context);
+        var action = Assert.Single(actions);
+        Assert.Equal(equivalenceKey, action.EquivalenceKey);
+        var solution = await ApplyAsync(action);
+        return (await solution.GetDocument(document.Id)!.GetTextAsync()).ToString();
+    }
+
+    /// <summary>The diagnostics of the analyzer on these sources (with the harness's .editorconfig).</summary>
+    public static async Task<ImmutableArray<Diagnostic>> DiagnosticsAsync(IEnumerable<string> sources, bool torchSharp, string? editorConfig = null) =>
+        await AnalyzeAsync(AnalyzerHarness.CreateProject(sources, torchSharp, editorConfig));
+
+    /// <summary>FixAll of <paramref name="fixer"/> in the given scope, starting from the first document; returns the texts of all documents.</summary>
+    public static async Task<IReadOnlyList<string>> FixAllAsync(IEnumerable<string> sources, FixAllScope scope, CodeFixProvider fixer, string equivalenceKey, bool torchSharp = true)
+    {
+        var project = AnalyzerHarness.CreateProject(sources, torchSharp, null);
+        var provider = fixer.GetFixAllProvider()!;
+        var context = new FixAllContext(project.Documents.First(), fixer, scope, equivalenceKey, fixer.FixableDiagnosticIds, new Provider(), CancellationToken.None);
+        var action = await provider.GetFixAsync(context);
+        Assert.NotNull(action);
+        var solution = await ApplyAsync(action!);
+        var texts = new List<string>();
+        foreach (var id in project.DocumentIds) texts.Add((await solution.GetDocument(id)!.GetTextAsync()).ToString());
+        return texts;
+    }
+
     /// <summary>The fixes the fixer offers for every FPT001/FPT002 of the source.</summary>
     public static async Task<int> CountOfferedFixesAsync(string source, bool torchSharp = true)
     {

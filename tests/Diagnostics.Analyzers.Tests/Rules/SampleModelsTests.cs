@@ -45,10 +45,11 @@ public sealed class SampleModelsTests
     }
 
     [Fact]
-    public async Task SgdLearningRate_RateInSummary()
+    public async Task SgdLearningRate_ReportsFpt003AndRateInSummary()
     {
         var run = await AnalyzerHarness.RunAsync(Sample("SgdLearningRate.cs"), torchSharp: false);
         Assert.Contains("optimizer SGD with learning rate 5", AnalyzerHarness.Single(run, "FPT004").GetMessage());
+        Assert.StartsWith("SGD learning rate 5 is above the stability bound ", AnalyzerHarness.Single(run, "FPT003").GetMessage());
         Assert.DoesNotContain(run.Diagnostics, d => d.Id is "FPT001" or "FPT002" or "FPT005");
     }
 }
