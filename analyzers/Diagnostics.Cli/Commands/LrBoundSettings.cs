@@ -27,7 +27,7 @@ internal sealed class LrBoundSettings
     {
         // Reuse the spectrum parser for the architecture only: no plot, no density option.
         var spectrum = SpectrumSettings.Parse(input with { Json = true, Density = false, Svg = null, NoSvg = true });
-        var net = spectrum.Network;
+        var net = spectrum.Network!; // set: lr-bound has no --residual
         // The output layer is linear: replace its activation by the identity so that reports show what is computed.
         var layers = net.Layers.ToArray();
         var last = layers[^1];

@@ -133,7 +133,7 @@ internal static class PruneCommand
         PrunedSpectrum result;
         try
         {
-            result = PrunedSpectrum.Compute(settings.Network, pruning, settings.Options);
+            result = PrunedSpectrum.Compute(settings.Network!, pruning, settings.Options); // set: prune has no --residual
         }
         catch (InvalidArchitectureException ex)
         {

@@ -98,7 +98,7 @@ namespace Diagnostics.Spectra.Inversion
 
         /// <summary>
         /// Solves at <paramref name="target"/> starting from a solved point (<paramref name="from"/>, <paramref name="start"/>);
-        /// falls back to <see cref="SolveFromProxy"/> when the chained walk needs more than the chaining budget.
+        /// falls back to <see cref="SolveFromProxy(Complex, Complex[])"/> when the chained walk needs more than the chaining budget.
         /// </summary>
         public void SolveFrom(Complex from, Complex[] start, Complex target, Complex[] solution) =>
             SolveFrom(from, start, target, solution, _options.MaxCertificationAttempts);
