@@ -235,8 +235,18 @@ namespace Diagnostics.Spectra.Fisher
             if (chain.Levels.Count == 0) return chain.A;
             var state = new ChainState(chain.Levels.Count);
             int points = Math.Max(20, options.EdgeScanPoints);
-            double ratio = Math.Pow(1e20, 1.0 / points);
+            // Start of the scan: m_1 = 1e-8, or lower where the branch does not yet decrease there (deep networks with
+            // vanishing gains put the whole branch at tiny m_1); the scan then covers [start, 1e12] geometrically.
             double m = 1e-8;
+            for (int down = 0; down < 70; down++)
+            {
+                var probe = state.Clone();
+                if (EvaluateReal(chain, m, probe, out _, out double slope) && slope < 0) break;
+                m *= 1e-4;
+            }
+
+            if (m < 1e-290) m = 1e-8;
+            double ratio = Math.Pow(1e12 / m, 1.0 / points);
             double lastGood = double.NaN, lastZ = double.NaN;
             ChainState goodState = state.Clone();
             for (int k = 0; k <= points; k++, m *= ratio)
