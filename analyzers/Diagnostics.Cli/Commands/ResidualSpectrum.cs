@@ -13,42 +13,15 @@ internal static class ResidualSpectrum
     /// <summary>Runs the residual computation for validated settings; returns the exit code.</summary>
     public static int Execute(SpectrumSettings settings, ResidualArchitecture network, TextWriter stdout, TextWriter stderr)
     {
-        ResidualJacobianLaw law;
-        double? medianMs = null;
-        try
-        {
-            law = ResidualJacobianSpectrum.Compute(network, settings.Options);
-            if (settings.Time) medianMs = Time(network, settings);
-        }
-        catch (InvalidArchitectureException ex)
-        {
-            return Program.Fail(stderr, ex.Message, ExitCodes.Usage);
-        }
-        catch (SpectralException ex)
-        {
-            return Program.Fail(stderr, "the spectral engine did not converge: " + ex.Message, ExitCodes.Convergence);
-        }
-
-        try
-        {
-            if (settings.SvgPath != null) ResidualSpectrumPlot.Build(law, settings.YScale).Save(settings.SvgPath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            return Program.Fail(stderr, $"could not write '{settings.SvgPath}': {ex.Message}", ExitCodes.Failure);
-        }
-
-        string? svgShown = settings.SvgPath == null ? null : Path.GetFullPath(settings.SvgPath);
-        if (settings.Json)
-            stdout.WriteLine(ResidualJsonReport.Write(law, settings.IncludeDensity, svgShown));
-        else
-            ResidualConsoleReport.Write(ConsoleReport.CreateConsole(stdout), law, svgShown);
-
-        if (medianMs is double ms)
-            stderr.WriteLine("compute_ms=" + ms.ToString("0.000", CultureInfo.InvariantCulture));
-        stdout.Flush();
-        stderr.Flush();
-        return ExitCodes.Ok;
+        return SpectrumCommand.ComputeAndReport(settings, stdout, stderr,
+            () =>
+            {
+                var law = ResidualJacobianSpectrum.Compute(network, settings.Options);
+                return (law, settings.Time ? Time(network, settings) : (double?)null);
+            },
+            (law, path) => ResidualSpectrumPlot.Build(law, settings.YScale).Save(path),
+            (law, svg) => ResidualJsonReport.Write(law, settings.IncludeDensity, svg),
+            ResidualConsoleReport.Write);
     }
 
     /// <summary>Median wall time of the computation in ms: 7 timed runs, or as many as fit in about 2 s (at most 1000).</summary>

@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -168,12 +169,30 @@ internal static class SpectrumCommand
 
         if (settings.Residual != null) return ResidualSpectrum.Execute(settings, settings.Residual, stdout, stderr);
 
-        SquaredSingularValueLaw law;
-        double? medianMs = null;
+        return ComputeAndReport(settings, stdout, stderr,
+            () =>
+            {
+                var law = compute(settings.Network!, settings.Options);
+                return (law, settings.Time ? Time(settings, law, compute) : (double?)null);
+            },
+            (law, path) => SpectrumPlot.Build(law, settings.YScale).Save(path),
+            (law, svg) => JsonReport.Write(law, settings.IncludeDensity, svg),
+            ConsoleReport.Write);
+    }
+
+    /// <summary>
+    /// The flow shared by every law the command prints: compute (typed engine failures become exit codes 2 and 3), write
+    /// the plot if asked, print JSON or the readable report, then the timing line.
+    /// </summary>
+    internal static int ComputeAndReport<TLaw>(SpectrumSettings settings, TextWriter stdout, TextWriter stderr,
+        Func<(TLaw Law, double? MedianMs)> compute, Action<TLaw, string> savePlot, Func<TLaw, string?, string> json,
+        Action<IAnsiConsole, TLaw, string?> readable)
+    {
+        TLaw law;
+        double? medianMs;
         try
         {
-            law = compute(settings.Network!, settings.Options);
-            if (settings.Time) medianMs = Time(settings, law, compute);
+            (law, medianMs) = compute();
         }
         catch (InvalidArchitectureException ex)
         {
@@ -186,7 +205,7 @@ internal static class SpectrumCommand
 
         try
         {
-            if (settings.SvgPath != null) SpectrumPlot.Build(law, settings.YScale).Save(settings.SvgPath);
+            if (settings.SvgPath != null) savePlot(law, settings.SvgPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
@@ -195,9 +214,9 @@ internal static class SpectrumCommand
 
         string? svgShown = settings.SvgPath == null ? null : Path.GetFullPath(settings.SvgPath);
         if (settings.Json)
-            stdout.WriteLine(JsonReport.Write(law, settings.IncludeDensity, svgShown));
+            stdout.WriteLine(json(law, svgShown));
         else
-            ConsoleReport.Write(ConsoleReport.CreateConsole(stdout), law, svgShown);
+            readable(ConsoleReport.CreateConsole(stdout), law, svgShown);
 
         if (medianMs is double ms)
             stderr.WriteLine("compute_ms=" + ms.ToString("0.000", CultureInfo.InvariantCulture));
