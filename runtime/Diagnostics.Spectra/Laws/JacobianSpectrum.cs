@@ -228,12 +228,18 @@ namespace Diagnostics.Spectra.Laws
 
         private static void CheckOptions(SpectrumOptions options)
         {
+            if (options.SmoothActivationAtoms < 1 || options.SmoothActivationAtoms > 400)
+                throw new InvalidArchitectureException($"smooth-activation atoms must be between 1 and 400, got {options.SmoothActivationAtoms}.");
+            CheckGridOptions(options);
+        }
+
+        /// <summary>The options every density computation shares (grid, Im z, moments, quantile levels).</summary>
+        internal static void CheckGridOptions(SpectrumOptions options)
+        {
             if (options.GridPoints < 10 || options.GridPoints > 1_000_000)
                 throw new InvalidArchitectureException($"grid points must be between 10 and 1000000, got {options.GridPoints}.");
             if (options.AbsoluteEta.HasValue ? !(options.AbsoluteEta.Value > 0) : !(options.Eta > 0 && options.Eta < 1))
                 throw new InvalidArchitectureException("the imaginary part for the density must be positive (relative eta in (0, 1)).");
-            if (options.SmoothActivationAtoms < 1 || options.SmoothActivationAtoms > 400)
-                throw new InvalidArchitectureException($"smooth-activation atoms must be between 1 and 400, got {options.SmoothActivationAtoms}.");
             if (options.MomentOrder < 1 || options.MomentOrder > 40)
                 throw new InvalidArchitectureException($"moment order must be between 1 and 40, got {options.MomentOrder}.");
             foreach (var level in options.QuantileLevels)

@@ -129,20 +129,7 @@ namespace Diagnostics.Spectra.Residual
             }
         }
 
-        private static void CheckOptions(SpectrumOptions options)
-        {
-            if (options.GridPoints < 10 || options.GridPoints > 1_000_000)
-                throw new InvalidArchitectureException($"grid points must be between 10 and 1000000, got {options.GridPoints}.");
-            if (options.AbsoluteEta.HasValue ? !(options.AbsoluteEta.Value > 0) : !(options.Eta > 0 && options.Eta < 1))
-                throw new InvalidArchitectureException("the imaginary part for the density must be positive (relative eta in (0, 1)).");
-            if (options.MomentOrder < 1 || options.MomentOrder > 40)
-                throw new InvalidArchitectureException($"moment order must be between 1 and 40, got {options.MomentOrder}.");
-            foreach (var level in options.QuantileLevels)
-            {
-                if (!(level >= 0 && level <= 1))
-                    throw new InvalidArchitectureException($"quantile levels must lie in [0, 1], got {Format(level)}.");
-            }
-        }
+        private static void CheckOptions(SpectrumOptions options) => JacobianSpectrum.CheckGridOptions(options);
 
         private static string Format(double x) => x.ToString("g4", CultureInfo.InvariantCulture);
 
