@@ -780,7 +780,9 @@ namespace Diagnostics.Spectra.Inversion
         /// On the real axis: zeta(m) = A(m) prod g_i(m)^{n_i} / (m B(m)) with g_i(m) the real root continued from g = 1
         /// (the one right of every pole c_ij rho_i m), and d log|zeta| / dm. Returns false where it is not finite.
         /// </summary>
-        public bool RealBranch(double m, double[] gWarm, out double zeta, out double dLogZeta)
+        /// <param name="m">Point of the real axis.</param>
+        /// <param name="warm">Per multi-atom layer, the offset g_i - (rightmost pole) of the previous call (start: 1); updated.</param>
+        public bool RealBranch(double m, double[] warm, out double zeta, out double dLogZeta)
         {
             zeta = double.NaN;
             dLogZeta = double.NaN;
@@ -792,19 +794,25 @@ namespace Diagnostics.Spectra.Inversion
             double value = a / (m * b);
             for (int i = 0; i < _rho.Length; i++)
             {
-                double g = SolveRealG(i, m, gWarm[i]);
-                gWarm[i] = g;
-                double dm = 0, dg = 0;
                 var c = _c[i];
                 var p = _pi[i];
+                double rho = _rho[i];
+                int top = m > 0 ? c.Length - 1 : 0;
+                double t = SolveRealOffset(i, m, top, warm[i]);
+                warm[i] = t;
+                double g = c[top] * rho * m + t;
+                // dg/dm = rho sum_j p_j q_j^2 c_j / sum_j p_j q_j^2 with q_j = 1 / (g - c_j rho m) = 1 / (t + d_j); the
+                // weights are scaled by t^2 (t q_j <= 1), so an atom of tiny mass next to g cannot overflow them.
+                double num = 0, den = 0;
                 for (int j = 0; j < c.Length; j++)
                 {
-                    double q = 1 / (g - c[j] * _rho[i] * m);
-                    dg -= p[j] * q * q;
-                    dm += p[j] * q * q * c[j] * _rho[i];
+                    double tq = t / (t + (c[top] - c[j]) * rho * m);
+                    double w = p[j] * tq * tq;
+                    num += w * c[j];
+                    den += w;
                 }
 
-                logDerivative += _mult[i] * (-dm / dg) / g;
+                logDerivative += _mult[i] * rho * (num / den) / g;
                 value *= Math.Pow(g, _mult[i]);
             }
 
@@ -814,32 +822,33 @@ namespace Diagnostics.Spectra.Inversion
         }
 
         /// <summary>
-        /// Real root of sum_j pi_j / (g - c_j rho m) = 1 right of the rightmost pole g* = max_j c_j rho m: the left side
-        /// decreases from +infinity there to 0, and is at most 1 from g* + 1 on, so [g*, g* + 1] brackets it.
-        /// Safeguarded Newton in the bracket.
+        /// Real root of sum_j pi_j / (g - c_j rho m) = 1 right of the rightmost pole g* = c_top rho m, as the offset
+        /// t = g - g* &gt; 0 of F(t) = sum_j pi_j / (t + d_j) - 1 with d_j = (c_top - c_j) rho m &gt;= 0 computed without
+        /// cancellation: an atom of tiny mass (an extreme Gauss-Hermite node) puts the root within its mass of its pole,
+        /// far below the resolution of g itself. F decreases from +infinity to -1, F(pi_top) &gt;= 0 and F(1) &lt;= 0, so
+        /// [pi_top, 1] brackets t; safeguarded Newton, with geometric bisection when a step leaves the bracket.
         /// </summary>
-        private double SolveRealG(int i, double m, double warm)
+        private double SolveRealOffset(int i, double m, int top, double warm)
         {
             var c = _c[i];
             var p = _pi[i];
             double rho = _rho[i];
-            double pole = Math.Max(c[0] * rho * m, c[c.Length - 1] * rho * m);
-            double lo = pole, hi = pole + 1;
-            double x = warm > lo && warm < hi ? warm : pole + 0.5;
+            double lo = Math.Min(p[top], 1), hi = 1;
+            double x = warm > lo && warm < hi ? warm : Math.Sqrt(lo * hi);
             for (int it = 0; it < 200; it++)
             {
                 double f = -1, df = 0;
                 for (int j = 0; j < c.Length; j++)
                 {
-                    double q = 1 / (x - c[j] * rho * m);
+                    double q = 1 / (x + (c[top] - c[j]) * rho * m);
                     f += p[j] * q;
                     df -= p[j] * q * q;
                 }
 
                 if (f > 0) lo = x; else hi = x;
                 double next = x - f / df;
-                if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-                if (Math.Abs(next - x) <= 1e-15 * Math.Max(Math.Abs(x), 1e-300) || hi - lo <= 1e-15 * Math.Abs(hi))
+                if (!(next > lo && next < hi)) next = lo > 0 ? Math.Sqrt(lo * hi) : 0.5 * hi;
+                if (Math.Abs(next - x) <= 1e-15 * x || hi - lo <= 1e-15 * hi)
                     return next;
                 x = next;
             }

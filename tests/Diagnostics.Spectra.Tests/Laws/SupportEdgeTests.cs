@@ -1,0 +1,86 @@
+using Diagnostics.Spectra.Architecture;
+using Diagnostics.Spectra.Inversion;
+using Diagnostics.Spectra.Laws;
+using Diagnostics.Spectra.MeanField;
+using Diagnostics.Spectra.Tests.MonteCarlo;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Diagnostics.Spectra.Tests.Laws;
+
+/// <summary>
+/// The upper support edge is the first critical point of the real branch zeta(m), located by the sign of
+/// d log zeta / dm. With rectangular bottlenecks (large width ratios rho) and smooth activations, the extreme
+/// Gauss-Hermite atoms of the D^2 law have masses down to 1e-30; the real root g of sum_j pi_j / (g - c_j rho m) = 1
+/// then sits within that mass of its rightmost pole, far below the resolution of g, and the slope computed from an
+/// unresolved root had the wrong sign: the scan ran past the edge by 15 decades (seed 100201 of the Slow sweep, a
+/// 27-layer softplus network whose density mean came out 6e11 times the exact mean).
+/// </summary>
+public sealed class SupportEdgeTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public SupportEdgeTests(ITestOutputHelper output) => _output = output;
+
+    /// <summary>Orthogonal softplus with the bottlenecks of that draw, shortened to 4 layers (the last has rho = 43).</summary>
+    private static NetworkArchitecture Bottlenecked() => NetworkArchitecture.Uniform(
+        new[] { 673, 90, 289, 113, 61 }, Activation.Parse("softplus"), 0.1448, 0.05, WeightDistribution.Orthogonal, Activation.Parse("softplus"));
+
+    [Fact]
+    public void RealBranchSlope_AgreesWithFiniteDifferences_UpToTheUpperEdge()
+    {
+        var network = Bottlenecked();
+        var propagation = SignalPropagation.Compute(network);
+        var laws = Enumerable.Range(0, network.Depth).Select(l => DerivativeLaw.For(network.Layers[l].Activation, propagation.Q[l])).ToList();
+        var equation = MasterEquation.Create(network, laws);
+        double smallestMass = laws.Min(law => law.Masses.Min());
+        Assert.True(smallestMass < 1e-20, $"the case needs atoms of negligible mass (smallest {smallestMass:g3})");
+
+        var warm = Enumerable.Repeat(1.0, equation.Dimension - 1).ToArray();
+        double m = equation.MScale * 1e-8, worst = 0;
+        int steps = 0;
+        for (; steps < 400; steps++, m *= 1.15)
+        {
+            Assert.True(equation.RealBranch(m, warm, out double zeta, out double slope), $"real branch not finite at m = {m:g4}");
+            // Central difference of log zeta with step 1e-5 m: truncation ~ 1e-10 m^2 |(log zeta)'''|, round-off
+            // ~ 1e-16 / 1e-5 m; relative to |slope| + 1/m (the scale of the slope near m = 0+) both are below 1e-6.
+            var plus = (double[])warm.Clone();
+            var minus = (double[])warm.Clone();
+            Assert.True(equation.RealBranch(m * (1 + 1e-5), plus, out double zetaPlus, out _));
+            Assert.True(equation.RealBranch(m * (1 - 1e-5), minus, out double zetaMinus, out _));
+            double difference = (Math.Log(zetaPlus) - Math.Log(zetaMinus)) / (2e-5 * m);
+            worst = Math.Max(worst, Math.Abs(difference - slope) / (Math.Abs(slope) + 1 / m));
+            if (slope >= 0) break;
+        }
+
+        _output.WriteLine($"{steps} scan steps to the edge, worst relative slope error {worst:g3}");
+        Assert.True(steps < 400, "no critical point found");
+        Assert.True(worst < 1e-6, $"analytic slope differs from the finite difference by {worst:g3} (relative)");
+    }
+
+    [Fact]
+    [Trait("Category", "MonteCarlo")]
+    public void UpperEdge_BoundsTheSampledSpectrum_AndTheDensityReproducesTheMean()
+    {
+        var network = Bottlenecked();
+        var law = JacobianSpectrum.Compute(network);
+        var sample = RandomNetworkSampler.Sample(network, seed: 100201, draws: 6);
+        double largest = sample.LargestPerDraw.Average();
+        _output.WriteLine($"edge {law.SupportUpper:g6}, sampled largest (mean of 6 draws) {largest:g6}, moments m6/m5 {law.Moments[5] / law.Moments[4]:g6}, density mean / mean {law.DensityMean / law.Mean:g8}, mass {law.TotalMass:g8}");
+        foreach (double level in new[] { 0.9, 0.95, 0.98, 0.99, 0.995, 0.999 })
+            _output.WriteLine($"level {level}: engine {law.QuantileNonZero(level):g6}, sampled {SampledSpectrum.Quantile(sample.Above(sample.ZeroThreshold(1e-9)), level):g6}");
+        // Necessary for any law on [0, edge]: m_{k+1} / m_k <= edge.
+        Assert.True(law.Moments[5] / law.Moments[4] <= law.SupportUpper, "the edge is below m6/m5");
+        // 6 x 61 pooled non-zero eigenvalues: the deciles' sampling error is ~ sqrt(p(1-p)/366) / density, a few
+        // percent in level at 0.9 and 0.99; 4% is that. The law's last 0.1% is a thin tail (quantile 0.999 at ~0.8 of
+        // the edge), so the largest of 61 eigenvalues sits between the 0.98 quantile and the edge: a wrong edge
+        // (decades off, as before the fix) fails the upper bound of 1.5 x the sampled largest.
+        var nonZero = sample.Above(sample.ZeroThreshold(1e-9));
+        foreach (double level in new[] { 0.9, 0.99 })
+            Assert.InRange(SampledSpectrum.Quantile(nonZero, level) / law.QuantileNonZero(level), 0.96, 1.04);
+        Assert.InRange(largest, law.QuantileNonZero(0.98), law.SupportUpper * 1.02);
+        Assert.True(law.SupportUpper < 1.5 * largest, $"edge {law.SupportUpper:g4} far above the sampled largest {largest:g4}");
+        Assert.InRange(law.DensityMean / law.Mean, 1 - 2e-3, 1 + 2e-3);
+        Assert.InRange(law.TotalMass, 1 - 1e-3, 1 + 1e-3);
+    }
+}
