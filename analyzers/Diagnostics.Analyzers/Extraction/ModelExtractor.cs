@@ -153,14 +153,28 @@ namespace Diagnostics.Analyzers.Extraction
             var input = call.Arg("inputSize");
             var output = call.Arg("outputSize");
             if (_folder.TryFoldWidth(input, out var n)) layer.InputSize = n;
-            else layer.UnknownWidth = input?.ToString() ?? "(missing)";
+            else
+            {
+                layer.UnknownWidth = input?.ToString() ?? "(missing)";
+                layer.UnknownReason = _folder.LastFailure;
+            }
+
             if (_folder.TryFoldWidth(output, out var m)) layer.OutputSize = m;
-            else layer.UnknownWidth ??= output?.ToString() ?? "(missing)";
+            else if (layer.UnknownWidth == null)
+            {
+                layer.UnknownWidth = output?.ToString() ?? "(missing)";
+                layer.UnknownReason = _folder.LastFailure;
+            }
+
             var bias = call.Arg("hasBias");
             if (bias != null)
             {
                 if (_folder.TryFoldBool(bias, out var hasBias)) layer.HasBias = hasBias;
-                else layer.UnknownBias = bias.ToString();
+                else
+                {
+                    layer.UnknownBias = bias.ToString();
+                    layer.UnknownReason ??= _folder.LastFailure;
+                }
             }
 
             return layer;
@@ -175,7 +189,7 @@ namespace Diagnostics.Analyzers.Extraction
                 case "LeakyReLU":
                     double slope = Activation.DefaultLeakySlope; // LeakyReLU(double negative_slope = 0.01, ...)
                     if (call.Arg("negative_slope") != null && !_folder.TryFold(call.Arg("negative_slope"), out slope))
-                        return ModelStep.Unknown($"the LeakyReLU slope '{call.Arg("negative_slope")}' is not a compile-time constant", inv);
+                        return ModelStep.Unknown($"the LeakyReLU slope '{call.Arg("negative_slope")}' is not a compile-time constant" + Because(_folder.LastFailure), inv);
                     if (!(slope >= 0) || double.IsInfinity(slope)) return ModelStep.Unknown($"LeakyReLU slope {Format.Number(slope)} is not modelled (finite slopes >= 0 are)", inv);
                     return ModelStep.ForActivation(Activation.LeakyRelu(slope), $"LeakyReLU({Format.Number(slope)})", inv);
                 case "Hardtanh":
@@ -486,7 +500,7 @@ namespace Diagnostics.Analyzers.Extraction
                         double slope = Activation.DefaultLeakySlope;
                         if (slopeArgument != null && !_owner._folder.TryFold(slopeArgument, out slope))
                         {
-                            _steps.Add(ModelStep.Unknown($"the leaky_relu slope '{slopeArgument}' is not a compile-time constant", inv));
+                            _steps.Add(ModelStep.Unknown($"the leaky_relu slope '{slopeArgument}' is not a compile-time constant" + Because(_owner._folder.LastFailure), inv));
                             return;
                         }
 
@@ -632,7 +646,7 @@ namespace Diagnostics.Analyzers.Extraction
                     continue;
                 }
 
-                init.Unknown ??= $"{parameter}: '{arg}' is not a compile-time constant";
+                init.Unknown ??= $"{parameter}: '{arg}' is not a compile-time constant" + Because(_folder.LastFailure);
             }
 
             return init;
@@ -765,7 +779,7 @@ namespace Diagnostics.Analyzers.Extraction
             var rate = call.Arg(name == "SGD" ? "learningRate" : "lr");
             if (rate == null) info.LearningRate = TorchSharpApi.DefaultLearningRate(name);
             else if (_folder.TryFold(rate, out var lr)) info.LearningRate = lr;
-            else info.UnknownLearningRate = rate.ToString();
+            else info.UnknownLearningRate = rate.ToString() + (_folder.LastFailure == null ? "" : " [" + _folder.LastFailure + "]");
             info.LearningRateNode = rate;
             if (name == "SGD")
             {
@@ -880,6 +894,9 @@ namespace Diagnostics.Analyzers.Extraction
 
             return false;
         }
+
+        /// <summary>": reason" when the constant folder said why a local could not be folded, else empty.</summary>
+        internal static string Because(string? reason) => reason == null ? "" : ": " + reason;
 
         internal static string Short(SyntaxNode node)
         {

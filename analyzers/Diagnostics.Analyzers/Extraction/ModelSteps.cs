@@ -59,6 +59,9 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>Source text of a width that is not a compile-time constant.</summary>
         public string? UnknownWidth { get; set; }
 
+        /// <summary>Why the width or bias flag is not constant when a local is the cause (it is written after its declaration, ...).</summary>
+        public string? UnknownReason { get; set; }
+
         public bool HasBias { get; set; } = true;
 
         public string? UnknownBias { get; set; }
