@@ -259,9 +259,13 @@ namespace Diagnostics.Analyzers.Extraction
             if (id == null) return null;
             var name = id.Identifier.ValueText;
             var start = from ?? id;
-            foreach (var block in start.Ancestors().OfType<BlockSyntax>())
+            foreach (var ancestor in start.Ancestors())
             {
-                foreach (var local in block.Statements.OfType<LocalDeclarationStatementSyntax>())
+                var statements = ancestor is BlockSyntax block ? block.Statements
+                    : ancestor is CompilationUnitSyntax unit ? unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement) // top-level statements
+                    : null;
+                if (statements == null) continue;
+                foreach (var local in statements.OfType<LocalDeclarationStatementSyntax>())
                 {
                     if (!local.IsConst) continue;
                     var v = local.Declaration.Variables.FirstOrDefault(d => d.Identifier.ValueText == name);

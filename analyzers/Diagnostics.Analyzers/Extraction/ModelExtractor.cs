@@ -110,6 +110,9 @@ namespace Diagnostics.Analyzers.Extraction
                     return ReadNamedModule(id.Identifier.ValueText, expression, scope, depth);
                 case MemberAccessExpressionSyntax ma when ma.Expression is ThisExpressionSyntax:
                     return ReadNamedModule(ma.Name.Identifier.ValueText, expression, scope, depth);
+                case InvocationExpressionSyntax copy when copy.ArgumentList.Arguments.Count == 0 && copy.Expression is MemberAccessExpressionSyntax cm
+                    && CopyMethods.Contains(cm.Name.Identifier.ValueText) && TargetName(cm.Expression) != null:
+                    return ReadModule(cm.Expression, scope, name, depth + 1); // Sequential(layers.ToArray())
                 case InvocationExpressionSyntax inv:
                     return ReadModuleCall(inv, scope, name, depth);
                 default:
@@ -217,37 +220,125 @@ namespace Diagnostics.Analyzers.Extraction
 
         private const int MaxUnrolled = 4096;
 
+        /// <summary>Calls that copy a collection without changing its elements (Sequential(layers.ToArray())).</summary>
+        private static readonly HashSet<string> CopyMethods = new HashSet<string>(StringComparer.Ordinal) { "ToArray", "ToList", "AsEnumerable" };
+
+        /// <summary>Members of a collection that read it (any other member call, such as Insert or Clear, may change it).</summary>
+        private static readonly HashSet<string> ReadingMembers = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Count", "Length", "ToArray", "ToList", "AsEnumerable", "GetEnumerator", "forward", "call",
+        };
+
+        /// <summary>Calls that take the collection as an argument without changing it.</summary>
+        private static readonly HashSet<string> ReadingCalls = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Sequential", "ModuleList", "RegisterModule", "register_module",
+        };
+
         /// <summary>
-        /// The modules of a collection (ModuleList, List) created by <paramref name="creation"/> and filled with
-        /// Add/append in straight-line code or loops with constant bounds, one step list per element; null when the
-        /// expression does not create a collection.
+        /// The modules of a collection created by <paramref name="creation"/>: ModuleList or List (initializer, then
+        /// Add/append in straight-line code or loops with constant bounds), an array creation (new T[] { ... },
+        /// new[] { ... }) or a collection expression ([a, b]); one step list per element; null when the expression does
+        /// not create a collection. Any other use of the collection in the code that fills it (Insert, AddRange, an
+        /// indexed store, a reassignment, passing it to another method) makes it unknown, with the statement named.
         /// </summary>
         internal List<List<ModelStep>>? ReadCollection(ExpressionSyntax creation, string name, int depth)
         {
-            if (!IsCollectionCreation(creation, out var initial)) return null;
-            var elements = new List<List<ModelStep>>();
+            if (!IsCollectionCreation(creation, out var initial, out var unknown)) return null;
             var scope = ScopeOf(creation);
-            foreach (var e in initial) elements.Add(ReadModule(e, scope, null, depth + 1).ToList());
-            int budget = MaxUnrolled;
-            var bodies = creation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>() is BaseMethodDeclarationSyntax m
-                ? new[] { (SyntaxNode?)m.Body ?? m.ExpressionBody }
-                : creation.FirstAncestorOrSelf<TypeDeclarationSyntax>()?.Members.OfType<ConstructorDeclarationSyntax>().Select(c => (SyntaxNode?)c.Body).ToArray() ?? Array.Empty<SyntaxNode?>();
-            foreach (var body in bodies)
+            if (unknown != null) return new List<List<ModelStep>> { new List<ModelStep> { ModelStep.Unknown($"'{name}': {unknown}", creation) } };
+            var bodies = new List<IEnumerable<StatementSyntax>>();
+            if (creation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>() is BaseMethodDeclarationSyntax m)
             {
-                if (body is BlockSyntax block) Unroll(block.Statements, name, elements, scope, depth, ref budget);
+                if (m.Body != null) bodies.Add(m.Body.Statements);
+            }
+            else if (creation.FirstAncestorOrSelf<TypeDeclarationSyntax>() is TypeDeclarationSyntax type)
+            {
+                bodies.AddRange(type.Members.OfType<ConstructorDeclarationSyntax>().Where(c => c.Body != null).Select(c => (IEnumerable<StatementSyntax>)c.Body!.Statements));
+            }
+            else if (creation.SyntaxTree.GetRoot(_resolver.Cancellation) is CompilationUnitSyntax unit)
+            {
+                bodies.Add(unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement).ToList()); // top-level statements
             }
 
+            foreach (var statement in bodies.SelectMany(b => b))
+            {
+                foreach (var id in statement.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (id.Identifier.ValueText != name) continue;
+                    var use = ChangingUse(id, creation);
+                    if (use != null)
+                        return new List<List<ModelStep>> { new List<ModelStep> { ModelStep.Unknown($"'{name}' is changed by '{Short(use)}' (only initializers and Add/append in straight-line code or constant loops are read)", use) } };
+                }
+            }
+
+            var elements = new List<List<ModelStep>>();
+            foreach (var e in initial) elements.Add(ReadModule(e, scope, null, depth + 1).ToList());
+            int budget = MaxUnrolled;
+            foreach (var body in bodies) Unroll(body, name, elements, scope, depth, ref budget);
             return elements;
         }
 
-        private static bool IsCollectionCreation(ExpressionSyntax e, out IReadOnlyList<ExpressionSyntax> initial)
+        /// <summary>
+        /// The statement when <paramref name="id"/> (a use of the collection) may change it other than by Add/append,
+        /// or lets it escape where changes are not seen; null for reads (Count, foreach, indexed reads, forward,
+        /// Sequential(...)) and Add/append.
+        /// </summary>
+        private static SyntaxNode? ChangingUse(IdentifierNameSyntax id, ExpressionSyntax creation)
+        {
+            SyntaxNode node = id;
+            if (node.Parent is MemberAccessExpressionSyntax self && self.Expression is ThisExpressionSyntax && self.Name == node) node = self;
+            while (node.Parent is ParenthesizedExpressionSyntax || node.Parent is PostfixUnaryExpressionSyntax bang && bang.IsKind(SyntaxKind.SuppressNullableWarningExpression)) node = node.Parent;
+            var statement = (SyntaxNode?)node.FirstAncestorOrSelf<StatementSyntax>() ?? node;
+            switch (node.Parent)
+            {
+                case MemberAccessExpressionSyntax ma when ma.Expression == node:
+                    var member = ma.Name.Identifier.ValueText;
+                    if (member == "Add" || member == "append") return null; // Unroll reads these (and reports the ones it cannot)
+                    return ReadingMembers.Contains(member) ? null : statement;
+                case ElementAccessExpressionSyntax ea when ea.Expression == node:
+                    SyntaxNode access = ea;
+                    while (access.Parent is MemberAccessExpressionSyntax || access.Parent is ParenthesizedExpressionSyntax) access = access.Parent;
+                    return access.Parent is AssignmentExpressionSyntax store && store.Left == access || access.Parent is RefExpressionSyntax ? statement : null;
+                case AssignmentExpressionSyntax a when a.Left == node:
+                    return a.Right == creation ? null : statement;
+                case ForEachStatementSyntax fe when fe.Expression == node:
+                    return null;
+                case ArgumentSyntax arg when arg.RefKindKeyword.IsKind(SyntaxKind.None) && arg.Parent?.Parent is InvocationExpressionSyntax call
+                    && TorchCallResolver.InvokedName(call) is string callee && ReadingCalls.Contains(callee):
+                    return null;
+                default:
+                    return statement;
+            }
+        }
+
+        private static bool IsCollectionCreation(ExpressionSyntax e, out IReadOnlyList<ExpressionSyntax> initial, out string? unknown)
         {
             initial = Array.Empty<ExpressionSyntax>();
+            unknown = null;
             string? typeName = null;
             ArgumentListSyntax? args = null;
             InitializerExpressionSyntax? init = null;
             switch (e)
             {
+                case ArrayCreationExpressionSyntax array:
+                    if (array.Initializer == null || array.Type.RankSpecifiers.Count != 1)
+                        unknown = $"the array '{Short(array)}' is created without an initializer (only new T[] {{ ... }}, new[] {{ ... }} and [ ... ] are read)";
+                    else initial = array.Initializer.Expressions.ToList();
+                    return true;
+                case ImplicitArrayCreationExpressionSyntax implicitArray:
+                    initial = implicitArray.Initializer.Expressions.ToList();
+                    return true;
+                case CollectionExpressionSyntax collection:
+                    var items = new List<ExpressionSyntax>();
+                    foreach (var element in collection.Elements)
+                    {
+                        if (element is ExpressionElementSyntax item) items.Add(item.Expression);
+                        else unknown ??= $"the collection expression element '{Short(element)}' is not read (only plain elements are)";
+                    }
+
+                    initial = items;
+                    return true;
                 case ObjectCreationExpressionSyntax oc:
                     typeName = oc.Type is GenericNameSyntax g ? g.Identifier.ValueText : oc.Type is QualifiedNameSyntax q && q.Right is GenericNameSyntax qg ? qg.Identifier.ValueText : null;
                     args = oc.ArgumentList;
