@@ -575,7 +575,16 @@ namespace Diagnostics.Analyzers.Extraction
                     var field = TargetName(ma.Expression);
                     if (field != null && _fields.TryGetValue(field, out var value))
                     {
-                        _steps.AddRange(_owner.ReadModule(value, _cls, field, 1));
+                        var read = _owner.ReadModule(value, _cls, field, 1).ToList();
+                        if (value is InvocationExpressionSyntax container && _owner._resolver.Resolve(container)?.Member.Kind == TorchMemberKind.Sequential)
+                        {
+                            foreach (var step in read)
+                            {
+                                if (step.Linear != null) step.Linear.Container ??= field;
+                            }
+                        }
+
+                        _steps.AddRange(read);
                         return;
                     }
 
@@ -669,8 +678,23 @@ namespace Diagnostics.Analyzers.Extraction
 
                 if (target is IdentifierNameSyntax p)
                 {
-                    var filter = LoopFilter(inv, p.Identifier.ValueText, modelName, out var condition);
+                    var filter = LoopFilter(inv, p.Identifier.ValueText, modelName, out var condition, out var owner, out var indices);
                     if (filter == ParameterFilter.None) continue;
+                    if (indices != null)
+                    {
+                        // switch (counter++) { case k: init_(p); } over the weights of owner.named_parameters(): the k-th weight.
+                        var layers = owner == modelName ? model.LinearLayers().ToList() : model.LinearLayers().Where(l => l.Container == owner).ToList();
+                        if (filter != ParameterFilter.Weights || layers.Count == 0 || indices.Count == 0 || indices.Any(k => k < 0 || k >= layers.Count))
+                        {
+                            foreach (var layer in layers.Count > 0 ? layers : model.LinearLayers().ToList())
+                                layer.WeightInit = new InitInfo(init.Method, inv) { Unknown = $"the per-layer switch over the parameters of '{owner}' is not understood (case {string.Join(", ", indices)} of {layers.Count} weights)" };
+                            continue;
+                        }
+
+                        foreach (var k in indices) layers[k].WeightInit = init;
+                        continue;
+                    }
+
                     foreach (var layer in model.LinearLayers())
                     {
                         if (filter == ParameterFilter.Unknown)
@@ -747,13 +771,45 @@ namespace Diagnostics.Analyzers.Extraction
         /// For init_(p) inside foreach over M.parameters() / M.named_parameters(): which parameters of model M it reaches,
         /// from the if conditions between the loop and the call ("weight"/"bias" in the name, p.dim() &gt; 1).
         /// </summary>
-        private static ParameterFilter LoopFilter(InvocationExpressionSyntax inv, string variable, string modelName, out string condition)
+        private ParameterFilter LoopFilter(InvocationExpressionSyntax inv, string variable, string modelName, out string condition, out string owner, out List<int>? indices)
         {
             condition = "";
+            owner = "";
+            indices = null;
+            string? counter = null;
             var filter = ParameterFilter.All;
             SyntaxNode child = inv;
             foreach (var ancestor in inv.Ancestors())
             {
+                if (ancestor is SwitchSectionSyntax section && indices == null && counter == null)
+                {
+                    // The per-layer form the critical-gain fix writes: switch (layerIndex++) { case 0: case 1: init_(p); break; ... }
+                    indices = new List<int>();
+                    foreach (var label in section.Labels)
+                    {
+                        if (label is CaseSwitchLabelSyntax c && _folder.TryFold(c.Value, out var k) && k >= 0 && k < int.MaxValue && Math.Floor(k) == k) indices.Add((int)k);
+                        else
+                        {
+                            condition = label.ToString();
+                            filter = ParameterFilter.Unknown;
+                        }
+                    }
+                }
+
+                if (ancestor is SwitchStatementSyntax sw && indices != null && counter == null)
+                {
+                    if (sw.Expression is PostfixUnaryExpressionSyntax inc && inc.IsKind(SyntaxKind.PostIncrementExpression) && inc.Operand is IdentifierNameSyntax cid
+                        && (sw.Parent is IfStatementSyntax || sw.Parent is BlockSyntax only && only.Statements.Count == 1 && only.Parent is IfStatementSyntax))
+                    {
+                        counter = cid.Identifier.ValueText;
+                    }
+                    else
+                    {
+                        condition = "switch (" + sw.Expression + ")";
+                        filter = ParameterFilter.Unknown;
+                    }
+                }
+
                 if (ancestor is IfStatementSyntax ifs)
                 {
                     bool inElse = ifs.Else != null && ifs.Else.Span.Contains(child.Span) && !ifs.Statement.Span.Contains(child.Span);
@@ -788,7 +844,22 @@ namespace Diagnostics.Analyzers.Extraction
                     if (!(source is InvocationExpressionSyntax si)) return ParameterFilter.None;
                     var n = TorchCallResolver.InvokedName(si);
                     if (n != "parameters" && n != "named_parameters") return ParameterFilter.None;
-                    string owner = si.Expression is MemberAccessExpressionSyntax sm ? TargetName(sm.Expression) ?? "?" : ThisModel;
+                    owner = si.Expression is MemberAccessExpressionSyntax sm ? TargetName(sm.Expression) ?? "?" : ThisModel;
+                    if (counter != null)
+                    {
+                        // The counter counts the loop's weights only when it starts at 0 right before the loop.
+                        var before = ancestor.Parent is BlockSyntax outer ? outer.Statements.TakeWhile(st => st != ancestor).LastOrDefault() as LocalDeclarationStatementSyntax : null;
+                        var declared = before?.Declaration.Variables.SingleOrDefault();
+                        if (declared == null || declared.Identifier.ValueText != counter || !(declared.Initializer?.Value is LiteralExpressionSyntax start) || !(start.Token.Value is int s0) || s0 != 0)
+                        {
+                            condition = $"the counter '{counter}' is not declared as 0 right before the loop";
+                            return ParameterFilter.Unknown;
+                        }
+
+                        return filter; // the owner may be the model or one of its container fields; the caller decides
+                    }
+
+                    indices = null;
                     if (owner != modelName && !(modelName == ThisModel && owner == ThisModel)) return ParameterFilter.None;
                     return filter;
                 }

@@ -52,6 +52,9 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>Variable or field that holds the layer, when there is one (fc1).</summary>
         public string? Name { get; set; }
 
+        /// <summary>The Sequential field of a Module subclass that holds the layer (layers in layers = Sequential(...)), or null.</summary>
+        public string? Container { get; set; }
+
         public int? InputSize { get; set; }
 
         public int? OutputSize { get; set; }
