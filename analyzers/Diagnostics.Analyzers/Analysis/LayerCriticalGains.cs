@@ -32,7 +32,28 @@ namespace Diagnostics.Analyzers.Analysis
         /// <summary>"sequential" (k-th weight of the model's named_parameters()), "container:F" (of the Sequential field F) or "fields:a,b,..." (a.weight, ...).</summary>
         public const string LayerTargetsProperty = "layerTargets";
 
-        private static readonly ConcurrentDictionary<string, double?> Critical = new ConcurrentDictionary<string, double?>(StringComparer.Ordinal);
+        private const int Capacity = 4096;
+
+        private static readonly ConcurrentDictionary<string, double?> Criticals = new ConcurrentDictionary<string, double?>(StringComparer.Ordinal);
+
+        /// <summary>CriticalGain.AtFixedPoint(phi, biasVariance), cached; null when there is none in [1e-4, 1e4].</summary>
+        /// <exception cref="SpectralException">Not thrown for a missing critical value (null); other engine errors propagate.</exception>
+        public static double? Critical(Activation phi, double biasVariance)
+        {
+            var key = phi + "|" + biasVariance.ToString("R", CultureInfo.InvariantCulture);
+            if (Criticals.Count >= Capacity) Criticals.Clear();
+            return Criticals.GetOrAdd(key, _ =>
+            {
+                try
+                {
+                    return CriticalGain.AtFixedPoint(phi, biasVariance);
+                }
+                catch (SpectralConvergenceException)
+                {
+                    return null;
+                }
+            });
+        }
 
         /// <summary>The per-layer specs, or null when a layer has no critical variance in [1e-4, 1e4].</summary>
         public static string? Specs(NetworkArchitecture network)
@@ -47,18 +68,7 @@ namespace Diagnostics.Analyzers.Analysis
                     continue;
                 }
 
-                var key = phi + "|" + layer.BiasVariance.ToString("R", CultureInfo.InvariantCulture);
-                var c = Critical.GetOrAdd(key, _ =>
-                {
-                    try
-                    {
-                        return CriticalGain.AtFixedPoint(phi, layer.BiasVariance);
-                    }
-                    catch (SpectralException)
-                    {
-                        return null;
-                    }
-                });
+                var c = Critical(phi, layer.BiasVariance);
                 if (c == null) return null;
                 specs.Add(phi + "=" + c.Value.ToString("R", CultureInfo.InvariantCulture));
             }

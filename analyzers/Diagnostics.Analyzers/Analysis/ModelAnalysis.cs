@@ -60,7 +60,7 @@ namespace Diagnostics.Analyzers.Analysis
             if (q90 < settings.VanishingThreshold || q90 > settings.ExplodingThreshold)
             {
                 // What the per-layer critical-gain fix needs (only computed when FPT001/FPT002 is reported).
-                var specs = LayerCriticalGains.Specs(network);
+                var specs = SpectrumCache.CriticalSpecs(network, settings.TimeBudget, cancellation);
                 var targets = LayerCriticalGains.Targets(model);
                 if (specs != null) properties[LayerCriticalGains.LayerInitsProperty] = specs;
                 if (targets != null) properties[LayerCriticalGains.LayerTargetsProperty] = targets;

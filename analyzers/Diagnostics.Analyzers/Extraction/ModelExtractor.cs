@@ -687,7 +687,11 @@ namespace Diagnostics.Analyzers.Extraction
                         if (filter != ParameterFilter.Weights || layers.Count == 0 || indices.Count == 0 || indices.Any(k => k < 0 || k >= layers.Count))
                         {
                             foreach (var layer in layers.Count > 0 ? layers : model.LinearLayers().ToList())
-                                layer.WeightInit = new InitInfo(init.Method, inv) { Unknown = $"the per-layer switch over the parameters of '{owner}' is not understood (case {string.Join(", ", indices)} of {layers.Count} weights)" };
+                                layer.WeightInit = new InitInfo(init.Method, inv)
+                                {
+                                    Unknown = $"the per-layer switch over the parameters of '{owner}' is not understood ("
+                                        + (condition.Length > 0 ? condition : $"case {string.Join(", ", indices)} of {layers.Count} weights") + ")",
+                                };
                             continue;
                         }
 

@@ -75,7 +75,10 @@ namespace Diagnostics.CodeFixes.Rules
             diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerInitsProperty, out var layerInits);
             diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerTargetsProperty, out var layerTargets);
             diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerFanInsProperty, out var layerFanIns);
-            var specs = layerInits?.Split(';') ?? Array.Empty<string>();
+            // The per-layer values are computed in the background like the spectrum: until they are ready (the next
+            // analysis has them) no fix is offered, rather than one value for every layer.
+            if (string.IsNullOrEmpty(layerInits)) return null;
+            var specs = layerInits!.Split(';');
             bool perLayer = specs.Distinct(StringComparer.Ordinal).Count() > 1;
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
             var newline = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).ToString();
@@ -114,7 +117,6 @@ namespace Diagnostics.CodeFixes.Rules
                 return statements == null ? ((SyntaxNode, IReadOnlyList<StatementSyntax>, string)?)null : (anchor, statements, perLayerSummary);
             }
 
-            if (specs.Length > 0)
             {
                 // Every layer gets the same init: that of its (single) activation.
                 var only = specs[0];
