@@ -110,6 +110,12 @@ namespace Diagnostics.Analyzers.Extraction
                     return ReadNamedModule(id.Identifier.ValueText, expression, scope, depth);
                 case MemberAccessExpressionSyntax ma when ma.Expression is ThisExpressionSyntax:
                     return ReadNamedModule(ma.Name.Identifier.ValueText, expression, scope, depth);
+                case InvocationExpressionSyntax tuple when tuple.ArgumentList.Arguments.Count == 2 && tuple.Expression is MemberAccessExpressionSyntax tm
+                    && tm.Name.Identifier.ValueText == "Create" && (tm.Expression.ToString() == "Tuple" || tm.Expression.ToString() == "System.Tuple"):
+                    return ReadModule(tuple.ArgumentList.Arguments[1].Expression, scope, name, depth + 1); // Sequential(params Tuple<string, Module<Tensor, Tensor>>[])
+                case ObjectCreationExpressionSyntax tupleObject when tupleObject.ArgumentList?.Arguments.Count == 2
+                    && (tupleObject.Type is GenericNameSyntax tg && tg.Identifier.ValueText == "Tuple" || tupleObject.Type is QualifiedNameSyntax tq && tq.Right.Identifier.ValueText == "Tuple"):
+                    return ReadModule(tupleObject.ArgumentList.Arguments[1].Expression, scope, name, depth + 1);
                 case InvocationExpressionSyntax copy when copy.ArgumentList.Arguments.Count == 0 && copy.Expression is MemberAccessExpressionSyntax cm
                     && CopyMethods.Contains(cm.Name.Identifier.ValueText) && TargetName(cm.Expression) != null:
                     return ReadModule(cm.Expression, scope, name, depth + 1); // Sequential(layers.ToArray())

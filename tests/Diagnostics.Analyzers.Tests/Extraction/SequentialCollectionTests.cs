@@ -34,6 +34,7 @@ public sealed class SequentialCollectionTests
             "Module<Tensor, Tensor>[] layers = [Linear(32, 64), ReLU(), Linear(64, 64), Tanh(), Linear(64, 10)];\n        var model = Sequential(layers);",
             "var layers = new List<Module<Tensor, Tensor>> { Linear(32, 64), ReLU(), Linear(64, 64), Tanh(), Linear(64, 10) };\n        var model = Sequential(layers);",
             "var layers = new List<Module<Tensor, Tensor>> { Linear(32, 64), ReLU() };\n        layers.Add(Linear(64, 64));\n        layers.Add(Tanh());\n        layers.Add(Linear(64, 10));\n        var model = Sequential(layers.ToArray());",
+            "var model = Sequential(Tuple.Create(\"fc1\", (Module<Tensor, Tensor>)Linear(32, 64)), Tuple.Create(\"relu\", (Module<Tensor, Tensor>)ReLU()), new Tuple<string, Module<Tensor, Tensor>>(\"fc2\", Linear(64, 64)), Tuple.Create(\"tanh\", (Module<Tensor, Tensor>)Tanh()), Tuple.Create(\"out\", (Module<Tensor, Tensor>)Linear(64, 10)));",
             "var layers = new (string, Module<Tensor, Tensor>)[] { (\"fc1\", Linear(32, 64)), (\"relu\", ReLU()), (\"fc2\", Linear(64, 64)), (\"tanh\", Tanh()), (\"out\", Linear(64, 10)) };\n        var model = Sequential(layers);",
         };
         foreach (var body in bodies)
@@ -117,6 +118,55 @@ public sealed class SequentialCollectionTests
         Assert.True(mapped.Network != null, mapped.Failure);
         Assert.Equal(new[] { 16, 16, 16, 16 }, mapped.Network!.Widths);
         Assert.All(mapped.Network.Layers, l => Assert.Equal(ActivationKind.Tanh, l.Activation.Kind));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ModuleWithSequentialOfList_PerLayerFixCountsTheField(bool torchSharp)
+    {
+        // A Module subclass whose Sequential field takes a List filled by a constant loop in the constructor: read, and
+        // the per-layer fix addresses its weights through that field's named_parameters().
+        var source = Sources.Usings + """
+
+            public sealed class Stack : Module<Tensor, Tensor>
+            {
+                private readonly Module<Tensor, Tensor> body;
+
+                public Stack() : base(nameof(Stack))
+                {
+                    var width = 64;
+                    var layers = new List<Module<Tensor, Tensor>>();
+                    for (int i = 0; i < 6; i++)
+                    {
+                        layers.Add(Linear(width, width));
+                        layers.Add(i < 3 ? Tanh() : ReLU());
+                    }
+
+                    layers.Add(Linear(width, 10));
+                    body = Sequential(layers);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x) => body.forward(x);
+            }
+            """;
+        var mapped = await Extract.SingleArchitectureAsync(source, torchSharp);
+        Assert.True(mapped.Network == null, "a conditional expression as a module is not read");
+        Assert.StartsWith("'i < 3 ? Tanh() : ReLU()' is not a recognised module", mapped.Failure);
+
+        source = source.Replace("layers.Add(i < 3 ? Tanh() : ReLU());", "if (i < 3) layers.Add(Tanh()); else layers.Add(ReLU());");
+        var net = (await Extract.SingleArchitectureAsync(source, torchSharp)).Network!;
+        Assert.Equal(new[] { 64, 64, 64, 64, 64, 64, 64, 10 }, net.Widths);
+        Assert.Equal(new[] { "tanh", "tanh", "tanh", "relu", "relu", "relu", "identity" }, net.Layers.Select(l => l.Activation.ToString()));
+
+        var fixedText = await CodeFixHarness.ApplyFirstFixAsync(source, torchSharp);
+        Assert.Contains("in body.named_parameters())", fixedText);
+        Assert.Contains("case 0: case 1: case 2:", fixedText);
+        Assert.Contains("case 3: case 4: case 5:", fixedText);
+        await CodeFixHarness.AssertNoStabilityWarningAsync(new[] { fixedText }, torchSharp);
+        var fixedNet = (await Extract.SingleArchitectureAsync(fixedText, torchSharp)).Network!;
+        Assert.Equal(new[] { 2.0, 2.0, 2.0, 1.0 }, fixedNet.Layers.Skip(3).Select(l => l.WeightVariance), (a, b) => Math.Abs(a - b) <= 1e-12); // gain^2 = (sqrt 2)^2 up to round-off
     }
 
     /// <summary>Collections the analyzer does not read, with the FPT005 reason (model name "model").</summary>
