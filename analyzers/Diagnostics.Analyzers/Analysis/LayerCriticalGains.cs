@@ -55,6 +55,9 @@ namespace Diagnostics.Analyzers.Analysis
             });
         }
 
+        /// <summary>Empties the cache of critical values (cold benchmarks).</summary>
+        public static void Clear() => Criticals.Clear();
+
         /// <summary>The per-layer specs, or null when a layer has no critical variance in [1e-4, 1e4].</summary>
         public static string? Specs(NetworkArchitecture network)
         {

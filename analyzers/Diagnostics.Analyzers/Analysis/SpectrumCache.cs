@@ -98,6 +98,7 @@ namespace Diagnostics.Analyzers.Analysis
         {
             Laws.Clear();
             LayerSpecs.Clear();
+            LayerCriticalGains.Clear();
         }
 
         private static SpectrumOutcome Compute(NetworkArchitecture network)
