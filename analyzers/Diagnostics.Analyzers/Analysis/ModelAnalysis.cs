@@ -84,7 +84,7 @@ namespace Diagnostics.Analyzers.Analysis
             extra.AddRange(model.Notes);
             foreach (var optimizer in model.Optimizers)
             {
-                var rate = optimizer.LearningRate != null ? Format.Number(optimizer.LearningRate.Value) : $"'{optimizer.UnknownLearningRate}' (not constant)";
+                var rate = optimizer.RateText(Format.Number);
                 extra.Add($"optimizer {optimizer.Kind} with learning rate {rate}");
             }
 

@@ -951,7 +951,12 @@ namespace Diagnostics.Analyzers.Extraction
             var rate = call.Arg(name == "SGD" ? "learningRate" : "lr");
             if (rate == null) info.LearningRate = TorchSharpApi.DefaultLearningRate(name);
             else if (_folder.TryFold(rate, out var lr)) info.LearningRate = lr;
-            else info.UnknownLearningRate = rate.ToString() + (_folder.LastFailure == null ? "" : " [" + _folder.LastFailure + "]");
+            else
+            {
+                info.UnknownLearningRate = rate.ToString();
+                info.UnknownReason = _folder.LastFailure;
+            }
+
             info.LearningRateNode = rate;
             if (name == "SGD")
             {

@@ -132,6 +132,14 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>Source text of a learning rate that is not constant.</summary>
         public string? UnknownLearningRate { get; set; }
 
+        /// <summary>Why the learning rate is not constant when a local is the cause (it is written after its declaration, ...).</summary>
+        public string? UnknownReason { get; set; }
+
+        /// <summary>Text for reports: the rate, or 'lr' (not constant[: reason]).</summary>
+        public string RateText(System.Func<double, string> format) => LearningRate != null
+            ? format(LearningRate.Value)
+            : $"'{UnknownLearningRate}' (not constant{ModelExtractor.Because(UnknownReason)})";
+
         /// <summary>The learning-rate argument expression (null when the optimiser's default is used).</summary>
         public SyntaxNode? LearningRateNode { get; set; }
 

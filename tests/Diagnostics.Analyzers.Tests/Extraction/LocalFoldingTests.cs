@@ -156,6 +156,31 @@ public sealed class LocalFoldingTests
         }));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WrittenLearningRate_SummarySaysWhy(bool torchSharp)
+    {
+        var source = Sources.Usings + """
+
+            public static class Models
+            {
+                public static Module<Tensor, Tensor> Build()
+                {
+                    var lr = 0.1;
+                    var model = Sequential(Linear(8, 8), ReLU(), Linear(8, 1));
+                    lr /= 10;
+                    var optimizer = torch.optim.SGD(model.parameters(), learningRate: lr);
+                    return model;
+                }
+            }
+            """;
+        var run = await RunAsync(source, torchSharp);
+        var line = source.Split('\n').ToList().FindIndex(l => l.Contains("lr /= 10;")) + 1;
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == "FPT003"); // not checked when the rate is unknown
+        Assert.Contains($"optimizer SGD with learning rate 'lr' (not constant: the local 'lr' is assigned again ('lr /= 10;', line {line}))", Single(run, "FPT004").GetMessage());
+    }
+
     [Fact]
     public async Task SameNameDeclaredTwice_SyntaxOnlyStaysUnknown()
     {
