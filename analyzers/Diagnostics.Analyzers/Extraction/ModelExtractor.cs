@@ -690,9 +690,10 @@ namespace Diagnostics.Analyzers.Extraction
                     {
                         // switch (counter++) { case k: init_(p); } over the weights of owner.named_parameters(): the k-th weight.
                         var layers = owner == modelName ? model.LinearLayers().ToList() : model.LinearLayers().Where(l => l.Container == owner).ToList();
-                        if (filter != ParameterFilter.Weights || layers.Count == 0 || indices.Count == 0 || indices.Any(k => k < 0 || k >= layers.Count))
+                        if (layers.Count == 0) continue; // the parameters of another model
+                        if (filter != ParameterFilter.Weights || indices.Count == 0 || indices.Any(k => k < 0 || k >= layers.Count))
                         {
-                            foreach (var layer in layers.Count > 0 ? layers : model.LinearLayers().ToList())
+                            foreach (var layer in layers)
                                 layer.WeightInit = new InitInfo(init.Method, inv)
                                 {
                                     Unknown = $"the per-layer switch over the parameters of '{owner}' is not understood ("

@@ -188,7 +188,8 @@ namespace Diagnostics.CodeFixes.Rules
                 string? over = targets == "sequential" ? owner : targets.StartsWith("container:", StringComparison.Ordinal) ? targets.Substring("container:".Length) : null;
                 if (over == null) return null;
                 var names = UnusedNames(anchor);
-                var counter = UnusedName(anchor, "layerIndex");
+                // Named after the model: two models fixed in one method (FixAll) get two counters.
+                var counter = UnusedName(anchor, over + "LayerIndex");
                 sb.Append(indent).Append("var ").Append(counter).Append(" = 0;").Append(newline)
                     .Append(indent).Append("foreach (var (").Append(names.Name).Append(", ").Append(names.Parameter).Append(") in ").Append(over).Append(".named_parameters())").Append(newline)
                     .Append(indent).Append('{').Append(newline)

@@ -40,12 +40,12 @@ public sealed class PerLayerCriticalGainFixTests
         var after = before.Replace("        return model;\n", string.Join("\n",
             "",
             $"        // FPT002: each layer at the critical variance of its activation (chi = 1 per layer), per layer: layers 1-4 tanh sigma_w^2 = {tanh}, layers 5-8 relu sigma_w^2 = 2, layer 9 identity sigma_w^2 = 1",
-            "        var layerIndex = 0;",
+            "        var modelLayerIndex = 0;",
             "        foreach (var (parameterName, parameter) in model.named_parameters())",
             "        {",
             "            if (parameterName.EndsWith(\"weight\"))",
             "            {",
-            "                switch (layerIndex++)",
+            "                switch (modelLayerIndex++)",
             "                {",
             "                    case 0: case 1: case 2: case 3:",
             $"                        torch.nn.init.normal_(parameter, 0.0, System.Math.Sqrt({tanh} / parameter.shape[1]));",
@@ -211,6 +211,23 @@ public sealed class PerLayerCriticalGainFixTests
         var diagnostics = await DiagnosticsAsync(new[] { source }, torchSharp: true);
         Assert.Contains(diagnostics, d => d.Id == "FPT002");
         Assert.Equal(0, await CountOfferedFixesAsync(source));
+    }
+
+    [Fact]
+    public async Task FixAll_TwoMixedModelsInOneMethod_TwoCounters()
+    {
+        var source = Wrap($$"""
+                public static (Module<Tensor, Tensor>, Module<Tensor, Tensor>) Build()
+                {
+                    var encoder = Sequential({{Sources.Layers(4, 32, "Tanh()")}}, {{Sources.Layers(4, 32, "ReLU()")}}, Linear(32, 8));
+                    var decoder = Sequential({{Sources.Layers(4, 32, "ReLU()")}}, {{Sources.Layers(4, 32, "Tanh()")}}, Linear(32, 8));
+                    return (encoder, decoder);
+                }
+            """);
+        var texts = await FixAllAsync(new[] { source }, FixAllScope.Document);
+        Assert.Contains("var encoderLayerIndex = 0;", texts[0]);
+        Assert.Contains("var decoderLayerIndex = 0;", texts[0]);
+        await AssertNoStabilityWarningAsync(texts, torchSharp: true); // compiles against the stub, no FPT001/FPT002
     }
 
     [Fact]
