@@ -372,13 +372,17 @@ namespace Diagnostics.Analyzers.Extraction
             {
                 // The whole member (or file, for top-level statements): any other declaration of the name, or any write to it.
                 var member = (SyntaxNode?)declarator.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>()
-                    ?? (SyntaxNode?)declarator.FirstAncestorOrSelf<AccessorDeclarationSyntax>()
-                    ?? declarator.SyntaxTree.GetRoot(_resolver.Cancellation);
-                int declarations = member.DescendantNodes().Count(n => DeclaredName(n) == name);
+                    ?? (SyntaxNode?)declarator.FirstAncestorOrSelf<AccessorDeclarationSyntax>();
+                var nodes = member != null
+                    ? member.DescendantNodes().ToList()
+                    : declarator.SyntaxTree.GetRoot(_resolver.Cancellation) is CompilationUnitSyntax unit
+                        ? unit.Members.OfType<GlobalStatementSyntax>().SelectMany(g => g.DescendantNodesAndSelf()).ToList() // top-level statements
+                        : declarator.SyntaxTree.GetRoot(_resolver.Cancellation).DescendantNodes().ToList();
+                int declarations = nodes.Count(n => DeclaredName(n) == name);
                 if (declarations > 1) result = (null, $"the name '{name}' is declared more than once in this member");
                 else
                 {
-                    foreach (var n in member.DescendantNodes().OfType<IdentifierNameSyntax>())
+                    foreach (var n in nodes.OfType<IdentifierNameSyntax>())
                     {
                         if (n.Identifier.ValueText != name) continue;
                         var write = WriteOf(n);

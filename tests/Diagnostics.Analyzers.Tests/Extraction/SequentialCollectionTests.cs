@@ -110,9 +110,16 @@ public sealed class SequentialCollectionTests
         var source = Sources.Usings + """
 
             const int depth = 3;
+            var width = 16;
             var layers = new List<Module<Tensor, Tensor>>();
-            for (int i = 0; i < depth; i++) { layers.Add(Linear(16, 16)); layers.Add(Tanh()); }
+            for (int i = 0; i < depth; i++) { layers.Add(Linear(width, width)); layers.Add(Tanh()); }
             var model = Sequential(layers);
+
+            public static class Helpers
+            {
+                // A parameter of the same name elsewhere in the file does not hide the top-level local.
+                public static int Twice(int width) => 2 * width;
+            }
             """;
         var mapped = await Extract.SingleArchitectureAsync(source, torchSharp: false, syntaxOnly);
         Assert.True(mapped.Network != null, mapped.Failure);
