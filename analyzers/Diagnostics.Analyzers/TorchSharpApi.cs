@@ -103,7 +103,9 @@ namespace Diagnostics.Analyzers
             {
                 // src/TorchSharp/NN/Linear.cs: Linear(long inputSize, long outputSize, bool hasBias = true, Device? device = null, ScalarType? dtype = null)
                 new TorchMember("Linear", TorchMemberKind.Linear, NnType, "inputSize", "outputSize", "hasBias", "device", "dtype"),
-                // src/TorchSharp/NN/Sequential.cs: Sequential(params torch.nn.Module[] modules), Sequential(params (string name, torch.nn.Module submodule)[] modules)
+                // src/TorchSharp/NN/Sequential.cs: Sequential(params torch.nn.Module<Tensor, Tensor>[] modules),
+                // Sequential(params (string name, torch.nn.Module<Tensor, Tensor> submodule)[] modules), Sequential(params Tuple<string, ...>[]),
+                // and the IEnumerable<...> overloads of the three; an array or list passed to them is read by ModelExtractor.ReadCollection.
                 new TorchMember("Sequential", TorchMemberKind.Sequential, NnType, "modules"),
                 // src/TorchSharp/NN/Activation/ReLu.cs: ReLU(bool inplace = false)
                 new TorchMember("ReLU", TorchMemberKind.ActivationModule, NnType, "inplace"),

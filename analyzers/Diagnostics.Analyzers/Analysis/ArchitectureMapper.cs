@@ -75,8 +75,8 @@ namespace Diagnostics.Analyzers.Analysis
             for (int l = 0; l < layers.Count; l++)
             {
                 var linear = layers[l].Linear;
-                if (linear.UnknownWidth != null) return Fail($"the width '{linear.UnknownWidth}' of Linear layer {l + 1} is not a positive compile-time constant");
-                if (linear.UnknownBias != null) return Fail($"hasBias '{linear.UnknownBias}' of Linear layer {l + 1} is not a compile-time constant");
+                if (linear.UnknownWidth != null) return Fail($"the width '{linear.UnknownWidth}' of Linear layer {l + 1} is not a positive compile-time constant" + ModelExtractor.Because(linear.UnknownReason));
+                if (linear.UnknownBias != null) return Fail($"hasBias '{linear.UnknownBias}' of Linear layer {l + 1} is not a compile-time constant" + ModelExtractor.Because(linear.UnknownReason));
                 int fanIn = linear.InputSize!.Value, fanOut = linear.OutputSize!.Value;
                 if (l == 0) widths.Add(fanIn);
                 else if (widths[widths.Count - 1] != fanIn)

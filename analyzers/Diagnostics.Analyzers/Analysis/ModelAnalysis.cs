@@ -57,6 +57,16 @@ namespace Diagnostics.Analyzers.Analysis
             properties[BiasVarianceProperty] = R(biasVariance);
             properties[WeightVarianceProperty] = weightText;
             if (critical != null) properties[CriticalWeightVarianceProperty] = R(critical.Value);
+            if (q90 < settings.VanishingThreshold || q90 > settings.ExplodingThreshold)
+            {
+                // What the per-layer critical-gain fix needs (only computed when FPT001/FPT002 is reported).
+                var specs = SpectrumCache.CriticalSpecs(network, settings.TimeBudget, cancellation);
+                var targets = LayerCriticalGains.Targets(model);
+                if (specs != null) properties[LayerCriticalGains.LayerInitsProperty] = specs;
+                if (targets != null) properties[LayerCriticalGains.LayerTargetsProperty] = targets;
+                properties[LayerCriticalGains.LayerFanInsProperty] = LayerCriticalGains.FanIns(network);
+            }
+
             var props = properties.ToImmutable();
 
             string criticalText = critical == null ? "not found in [1e-4, 1e4]" : Format.Number(critical.Value);
@@ -74,7 +84,7 @@ namespace Diagnostics.Analyzers.Analysis
             extra.AddRange(model.Notes);
             foreach (var optimizer in model.Optimizers)
             {
-                var rate = optimizer.LearningRate != null ? Format.Number(optimizer.LearningRate.Value) : $"'{optimizer.UnknownLearningRate}' (not constant)";
+                var rate = optimizer.RateText(Format.Number);
                 extra.Add($"optimizer {optimizer.Kind} with learning rate {rate}");
             }
 

@@ -65,8 +65,41 @@ namespace Diagnostics.Analyzers.Analysis
             return task.Wait((int)Math.Min(int.MaxValue, Math.Max(0, budget.TotalMilliseconds)), cancellation) ? task.Result : null;
         }
 
+        private static readonly ConcurrentDictionary<string, Lazy<Task<string?>>> LayerSpecs = new ConcurrentDictionary<string, Lazy<Task<string?>>>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The per-layer critical initialisations of <see cref="LayerCriticalGains.Specs"/> (one CriticalGain.AtFixedPoint per
+        /// distinct smooth activation and bias variance, 0.05 to 1 s each on this machine), computed in the background and
+        /// cached like the laws; null when not ready within the budget (the next analysis gets them) or when a layer has none.
+        /// </summary>
+        public static string? CriticalSpecs(NetworkArchitecture network, TimeSpan budget, CancellationToken cancellation)
+        {
+            var key = network.CacheKey();
+            if (LayerSpecs.Count >= Capacity) LayerSpecs.Clear();
+            var task = LayerSpecs.GetOrAdd(key, _ => new Lazy<Task<string?>>(() => Task.Factory.StartNew(() => SafeSpecs(network), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))).Value;
+            if (task.IsCompleted) return task.Result;
+            return task.Wait((int)Math.Min(int.MaxValue, Math.Max(0, budget.TotalMilliseconds)), cancellation) ? task.Result : null;
+        }
+
+        private static string? SafeSpecs(NetworkArchitecture network)
+        {
+            try
+            {
+                return LayerCriticalGains.Specs(network);
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+
         /// <summary>Empties the cache (benchmarks measure cold analyses with it).</summary>
-        public static void Clear() => Laws.Clear();
+        public static void Clear()
+        {
+            Laws.Clear();
+            LayerSpecs.Clear();
+            LayerCriticalGains.Clear();
+        }
 
         private static SpectrumOutcome Compute(NetworkArchitecture network)
         {
@@ -77,7 +110,7 @@ namespace Diagnostics.Analyzers.Analysis
                 double? critical;
                 try
                 {
-                    critical = CriticalGain.AtFixedPoint(phi, bias);
+                    critical = LayerCriticalGains.Critical(phi, bias); // shared with the per-layer values
                 }
                 catch (SpectralException)
                 {

@@ -8,8 +8,10 @@ namespace Diagnostics.Analyzers.Extraction
 {
     /// <summary>
     /// Folds what the compiler knows into a number: literals, const fields and locals, + - * /, unary minus, casts,
-    /// Math.Sqrt, Math.Pow, Math.Abs, Math.PI/Math.E and torch.nn.init.calculate_gain. Everything else is unknown
-    /// (the caller reports it; nothing is guessed).
+    /// Math.Sqrt, Math.Pow, Math.Abs, Math.PI/Math.E and torch.nn.init.calculate_gain, and locals that are declared
+    /// once with an initializer and never written again (no assignment, ++/--, ref/out argument, ref alias or address
+    /// anywhere in their scope): their initializer is folded. Everything else is unknown (the caller reports it, with
+    /// <see cref="LastFailure"/> when a local was the cause; nothing is guessed).
     /// </summary>
     internal sealed class ConstantFolder
     {
@@ -21,7 +23,17 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>Values of loop variables (and of collection counts such as layers.Count) while a constant loop is unrolled.</summary>
         public System.Collections.Generic.Dictionary<string, double> Bindings { get; } = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
 
-        public bool TryFold(ExpressionSyntax? expression, out double value) => TryFold(expression, 0, out value);
+        /// <summary>
+        /// Why the last top-level fold failed on a local (written after its declaration, declared without an
+        /// initializer, ...), or null when it failed for another reason or succeeded.
+        /// </summary>
+        public string? LastFailure { get; private set; }
+
+        public bool TryFold(ExpressionSyntax? expression, out double value)
+        {
+            LastFailure = null;
+            return TryFold(expression, 0, out value);
+        }
 
         /// <summary>Integer width: a constant that is a positive whole number that fits an int.</summary>
         public bool TryFoldWidth(ExpressionSyntax? expression, out int width)
@@ -32,10 +44,17 @@ namespace Diagnostics.Analyzers.Extraction
             return true;
         }
 
-        /// <summary>Boolean literal or constant.</summary>
+        /// <summary>Boolean literal or constant (a never-written local included).</summary>
         public bool TryFoldBool(ExpressionSyntax? expression, out bool value)
         {
+            LastFailure = null;
+            return TryFoldBool(expression, 0, out value);
+        }
+
+        private bool TryFoldBool(ExpressionSyntax? expression, int depth, out bool value)
+        {
             value = false;
+            if (depth > MaxDepth) return false;
             switch (expression)
             {
                 case LiteralExpressionSyntax l when l.IsKind(SyntaxKind.TrueLiteralExpression):
@@ -50,17 +69,17 @@ namespace Diagnostics.Analyzers.Extraction
             switch (expression)
             {
                 case ParenthesizedExpressionSyntax p:
-                    return TryFoldBool(p.Expression, out value);
+                    return TryFoldBool(p.Expression, depth + 1, out value);
                 case PrefixUnaryExpressionSyntax not when not.IsKind(SyntaxKind.LogicalNotExpression):
-                    if (!TryFoldBool(not.Operand, out var inner)) return false;
+                    if (!TryFoldBool(not.Operand, depth + 1, out var inner)) return false;
                     value = !inner;
                     return true;
                 case BinaryExpressionSyntax logical when logical.IsKind(SyntaxKind.LogicalAndExpression) || logical.IsKind(SyntaxKind.LogicalOrExpression):
-                    if (!TryFoldBool(logical.Left, out var l) || !TryFoldBool(logical.Right, out var r)) return false;
+                    if (!TryFoldBool(logical.Left, depth + 1, out var l) || !TryFoldBool(logical.Right, depth + 1, out var r)) return false;
                     value = logical.IsKind(SyntaxKind.LogicalAndExpression) ? l && r : l || r;
                     return true;
                 case BinaryExpressionSyntax cmp when IsComparison(cmp):
-                    if (!TryFold(cmp.Left, out var a) || !TryFold(cmp.Right, out var bb)) return false;
+                    if (!TryFold(cmp.Left, depth + 1, out var a) || !TryFold(cmp.Right, depth + 1, out var bb)) return false;
                     value = cmp.Kind() switch
                     {
                         SyntaxKind.LessThanExpression => a < bb,
@@ -80,8 +99,9 @@ namespace Diagnostics.Analyzers.Extraction
                 return true;
             }
 
-            var decl = FindConstInitializer(expression as IdentifierNameSyntax);
-            return decl != null && TryFoldBool(decl, out value);
+            if (!(expression is IdentifierNameSyntax id)) return false;
+            var decl = FindConstInitializer(id) ?? LocalInitializer(id);
+            return decl != null && TryFoldBool(decl, depth + 1, out value);
         }
 
         /// <summary>The key of an expression in <see cref="Bindings"/>: its text without whitespace and without "this.".</summary>
@@ -104,7 +124,7 @@ namespace Diagnostics.Analyzers.Extraction
             switch (e)
             {
                 case ConditionalExpressionSyntax cond:
-                    return TryFoldBool(cond.Condition, out var which) && TryFold(which ? cond.WhenTrue : cond.WhenFalse, depth + 1, out value);
+                    return TryFoldBool(cond.Condition, depth + 1, out var which) && TryFold(which ? cond.WhenTrue : cond.WhenFalse, depth + 1, out value);
                 case LiteralExpressionSyntax lit when lit.IsKind(SyntaxKind.NumericLiteralExpression):
                     return ToDouble(lit.Token.Value, out value);
                 case ParenthesizedExpressionSyntax p:
@@ -132,7 +152,7 @@ namespace Diagnostics.Analyzers.Extraction
             switch (e)
             {
                 case IdentifierNameSyntax id:
-                    var init = FindConstInitializer(id);
+                    var init = FindConstInitializer(id) ?? LocalInitializer(id);
                     return init != null && TryFold(init, depth + 1, out value);
                 case MemberAccessExpressionSyntax ma:
                     var owner = ma.Expression.ToString();
@@ -239,9 +259,13 @@ namespace Diagnostics.Analyzers.Extraction
             if (id == null) return null;
             var name = id.Identifier.ValueText;
             var start = from ?? id;
-            foreach (var block in start.Ancestors().OfType<BlockSyntax>())
+            foreach (var ancestor in start.Ancestors())
             {
-                foreach (var local in block.Statements.OfType<LocalDeclarationStatementSyntax>())
+                var statements = ancestor is BlockSyntax block ? block.Statements
+                    : ancestor is CompilationUnitSyntax unit ? unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement) // top-level statements
+                    : null;
+                if (statements == null) continue;
+                foreach (var local in statements.OfType<LocalDeclarationStatementSyntax>())
                 {
                     if (!local.IsConst) continue;
                     var v = local.Declaration.Variables.FirstOrDefault(d => d.Identifier.ValueText == name);
@@ -262,7 +286,246 @@ namespace Diagnostics.Analyzers.Extraction
             return null;
         }
 
-        private static bool IsIntegral(ExpressionSyntax e) => e is LiteralExpressionSyntax lit && lit.Token.Value is int || e is LiteralExpressionSyntax l2 && l2.Token.Value is long;
+        // ---- locals that are never written after their declaration ---------------------------------------------
+
+        /// <summary>Folded declarations: the initializer of a foldable local, or null and the reason it is not.</summary>
+        private readonly System.Collections.Generic.Dictionary<SyntaxNode, (ExpressionSyntax? Initializer, string? Reason)> _locals =
+            new System.Collections.Generic.Dictionary<SyntaxNode, (ExpressionSyntax?, string?)>();
+
+        /// <summary>
+        /// The initializer of the non-const local that <paramref name="id"/> reads, when the local is declared once with
+        /// an initializer and never written again in its scope; null otherwise (with <see cref="LastFailure"/> saying
+        /// why when the name is a local). With a semantic model the local is the resolved <see cref="ILocalSymbol"/>
+        /// and its writes are the references to that symbol; without one (loose files), the declaration is the
+        /// same-name local declared before the use in an enclosing block, the only declaration of that name in the
+        /// member, and any write to that name in the member makes it unknown.
+        /// </summary>
+        private ExpressionSyntax? LocalInitializer(IdentifierNameSyntax id)
+        {
+            var model = _resolver.Model;
+            (ExpressionSyntax? Initializer, string? Reason) found;
+            if (model != null && id.SyntaxTree == model.SyntaxTree)
+            {
+                var symbol = model.GetSymbolInfo(id, _resolver.Cancellation).Symbol;
+                if (symbol is ILocalSymbol local) found = SemanticLocal(local, model);
+                else if (symbol != null) return null; // a parameter, field or property: not known at compile time here
+                else found = SyntaxLocal(id);
+            }
+            else
+            {
+                found = SyntaxLocal(id);
+            }
+
+            if (found.Initializer == null && found.Reason != null) LastFailure ??= found.Reason;
+            return found.Initializer;
+        }
+
+        private (ExpressionSyntax?, string?) SemanticLocal(ILocalSymbol local, SemanticModel model)
+        {
+            var name = local.Name;
+            if (local.IsConst) return (null, null);
+            var declaration = local.DeclaringSyntaxReferences.Length == 1 ? local.DeclaringSyntaxReferences[0].GetSyntax(_resolver.Cancellation) : null;
+            if (declaration == null) return (null, $"the local '{name}' has no declaration in source");
+            if (_locals.TryGetValue(declaration, out var cached)) return cached;
+            var result = CheckDeclaration(declaration, name, out var scope);
+            if (result.Item2 == null && scope != null)
+            {
+                foreach (var n in scope.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (n.Identifier.ValueText != name) continue;
+                    var write = WriteOf(n);
+                    if (write == null) continue;
+                    if (!SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(n, _resolver.Cancellation).Symbol, local)) continue;
+                    result = (null, write);
+                    break;
+                }
+            }
+
+            _locals[declaration] = result;
+            return result;
+        }
+
+        private (ExpressionSyntax?, string?) SyntaxLocal(IdentifierNameSyntax id)
+        {
+            var name = id.Identifier.ValueText;
+            VariableDeclaratorSyntax? declarator = null;
+            foreach (var ancestor in id.Ancestors())
+            {
+                System.Collections.Generic.IEnumerable<StatementSyntax>? statements = ancestor switch
+                {
+                    BlockSyntax block => block.Statements,
+                    SwitchSectionSyntax section => section.Statements,
+                    CompilationUnitSyntax unit => unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement),
+                    _ => null,
+                };
+                if (statements == null) continue;
+                declarator = statements.OfType<LocalDeclarationStatementSyntax>().Where(d => !d.IsConst && d.SpanStart < id.SpanStart)
+                    .SelectMany(d => d.Declaration.Variables).LastOrDefault(v => v.Identifier.ValueText == name);
+                if (declarator != null) break;
+                if (ancestor is MemberDeclarationSyntax && !(ancestor is GlobalStatementSyntax)) break;
+            }
+
+            if (declarator == null) return (null, null);
+            if (_locals.TryGetValue(declarator, out var cached)) return cached;
+            var result = CheckDeclaration(declarator, name, out _);
+            if (result.Item2 == null)
+            {
+                // The whole member (or file, for top-level statements): any other declaration of the name, or any write to it.
+                var member = (SyntaxNode?)declarator.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>()
+                    ?? (SyntaxNode?)declarator.FirstAncestorOrSelf<AccessorDeclarationSyntax>();
+                var nodes = member != null
+                    ? member.DescendantNodes().ToList()
+                    : declarator.SyntaxTree.GetRoot(_resolver.Cancellation) is CompilationUnitSyntax unit
+                        ? unit.Members.OfType<GlobalStatementSyntax>().SelectMany(g => g.DescendantNodesAndSelf()).ToList() // top-level statements
+                        : declarator.SyntaxTree.GetRoot(_resolver.Cancellation).DescendantNodes().ToList();
+                int declarations = nodes.Count(n => DeclaredName(n) == name);
+                if (declarations > 1) result = (null, $"the name '{name}' is declared more than once in this member");
+                else
+                {
+                    foreach (var n in nodes.OfType<IdentifierNameSyntax>())
+                    {
+                        if (n.Identifier.ValueText != name) continue;
+                        var write = WriteOf(n);
+                        if (write == null) continue;
+                        result = (null, write);
+                        break;
+                    }
+                }
+            }
+
+            _locals[declarator] = result;
+            return result;
+        }
+
+        /// <summary>A local declaration statement with an initializer (the only foldable form), with the scope of the local.</summary>
+        private static (ExpressionSyntax?, string?) CheckDeclaration(SyntaxNode declaration, string name, out SyntaxNode? scope)
+        {
+            scope = null;
+            if (!(declaration is VariableDeclaratorSyntax v))
+                return (null, declaration is ForEachStatementSyntax ? $"'{name}' is a foreach variable" : $"the local '{name}' is not declared with an initializer");
+            if (v.Parent?.Parent is ForStatementSyntax) return (null, $"'{name}' is a for-loop variable");
+            if (!(v.Parent?.Parent is LocalDeclarationStatementSyntax statement)) return (null, $"the local '{name}' is not declared by a local declaration statement");
+            if (v.Initializer == null) return (null, $"the local '{name}' is declared without an initializer (its value is assigned later)");
+            if (v.Initializer.Value is RefExpressionSyntax || statement.Declaration.Type is RefTypeSyntax) return (null, $"'{name}' is a ref local");
+            scope = statement.Parent is GlobalStatementSyntax global ? global.Parent : statement.Parent;
+            return (v.Initializer.Value, null);
+        }
+
+        /// <summary>The name a node declares as a local, parameter, loop or pattern variable, or null.</summary>
+        private static string? DeclaredName(SyntaxNode node) => node switch
+        {
+            VariableDeclaratorSyntax v => v.Identifier.ValueText,
+            SingleVariableDesignationSyntax d => d.Identifier.ValueText,
+            ForEachStatementSyntax f => f.Identifier.ValueText,
+            ParameterSyntax p => p.Identifier.ValueText,
+            CatchDeclarationSyntax c => c.Identifier.ValueText,
+            _ => null,
+        };
+
+        /// <summary>
+        /// When <paramref name="n"/> is written (assigned, compound-assigned, deconstructed into, ++/--, passed by ref or
+        /// out, aliased by ref or &amp;), the reason naming the local and the statement; null for a read.
+        /// </summary>
+        private static string? WriteOf(IdentifierNameSyntax n)
+        {
+            SyntaxNode node = n;
+            while (node.Parent is ParenthesizedExpressionSyntax) node = node.Parent;
+            var name = n.Identifier.ValueText;
+            var parent = node.Parent;
+            string At(SyntaxNode s)
+            {
+                var statement = (SyntaxNode?)s.FirstAncestorOrSelf<StatementSyntax>() ?? s;
+                var line = statement.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                return $"'{ModelExtractor.Short(statement)}', line {line}";
+            }
+
+            switch (parent)
+            {
+                case AssignmentExpressionSyntax a when a.Left == node:
+                    return $"the local '{name}' is assigned again ({At(a)})";
+                case PrefixUnaryExpressionSyntax pre when pre.IsKind(SyntaxKind.PreIncrementExpression) || pre.IsKind(SyntaxKind.PreDecrementExpression):
+                    return $"the local '{name}' is incremented or decremented ({At(pre)})";
+                case PostfixUnaryExpressionSyntax post when post.IsKind(SyntaxKind.PostIncrementExpression) || post.IsKind(SyntaxKind.PostDecrementExpression):
+                    return $"the local '{name}' is incremented or decremented ({At(post)})";
+                case PrefixUnaryExpressionSyntax address when address.IsKind(SyntaxKind.AddressOfExpression):
+                    return $"the address of the local '{name}' is taken ({At(address)})";
+                case RefExpressionSyntax alias:
+                    return $"the local '{name}' is aliased by ref ({At(alias)})";
+                case ArgumentSyntax arg when arg.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) || arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword):
+                    return $"the local '{name}' is passed by {arg.RefKindKeyword.ValueText} ({At(arg)})";
+                case ArgumentSyntax element when element.Parent is TupleExpressionSyntax tuple && IsDeconstructionTarget(tuple):
+                    return $"the local '{name}' is assigned by a deconstruction ({At(tuple)})";
+                default:
+                    return null;
+            }
+        }
+
+        private static bool IsDeconstructionTarget(TupleExpressionSyntax tuple)
+        {
+            SyntaxNode node = tuple;
+            for (int k = 0; k < MaxDepth; k++)
+            {
+                if (node.Parent is AssignmentExpressionSyntax a) return a.Left == node;
+                if (node.Parent is ForEachVariableStatementSyntax fe) return fe.Variable == node;
+                if (node.Parent is ArgumentSyntax && node.Parent.Parent is TupleExpressionSyntax outer) node = outer;
+                else return false;
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// True when the expression has an integral type (C# divides it with truncation): the compiler's type when it
+        /// is known, else int/long literals, casts to int/long, and foldable locals and const declarations whose
+        /// declared type (or, for var, initializer) is integral.
+        /// </summary>
+        private bool IsIntegral(ExpressionSyntax e) => IsIntegral(e, 0);
+
+        private bool IsIntegral(ExpressionSyntax e, int depth)
+        {
+            if (depth > MaxDepth) return false;
+            var model = _resolver.Model;
+            if (model != null && e.SyntaxTree == model.SyntaxTree)
+            {
+                var type = model.GetTypeInfo(e, _resolver.Cancellation).Type;
+                if (type != null && type.TypeKind != TypeKind.Error) return IsIntegralType(type.SpecialType);
+            }
+
+            switch (e)
+            {
+                case LiteralExpressionSyntax lit:
+                    return lit.Token.Value is int || lit.Token.Value is long;
+                case ParenthesizedExpressionSyntax p:
+                    return IsIntegral(p.Expression, depth + 1);
+                case CastExpressionSyntax cast:
+                    var t = cast.Type.ToString();
+                    return t == "int" || t == "long" || t == "Int32" || t == "Int64";
+                case PrefixUnaryExpressionSyntax u:
+                    return IsIntegral(u.Operand, depth + 1);
+                case BinaryExpressionSyntax b:
+                    return IsIntegral(b.Left, depth + 1) && IsIntegral(b.Right, depth + 1);
+                case IdentifierNameSyntax id:
+                    var declarator = (FindConstInitializer(id) ?? LocalInitializerQuiet(id))?.Parent?.Parent as VariableDeclaratorSyntax;
+                    if (!(declarator?.Parent is VariableDeclarationSyntax declaration) || declarator.Initializer == null) return false;
+                    var declared = declaration.Type.ToString();
+                    if (declared == "var") return IsIntegral(declarator.Initializer.Value, depth + 1);
+                    return declared == "int" || declared == "long" || declared == "Int32" || declared == "Int64";
+                default:
+                    return false;
+            }
+        }
+
+        private ExpressionSyntax? LocalInitializerQuiet(IdentifierNameSyntax id)
+        {
+            var saved = LastFailure;
+            var init = LocalInitializer(id);
+            LastFailure = saved;
+            return init;
+        }
+
+        private static bool IsIntegralType(SpecialType t) =>
+            t == SpecialType.System_Int32 || t == SpecialType.System_Int64 || t == SpecialType.System_Int16 || t == SpecialType.System_Byte
+            || t == SpecialType.System_UInt32 || t == SpecialType.System_UInt64 || t == SpecialType.System_UInt16 || t == SpecialType.System_SByte;
 
         private static bool ToDouble(object? o, out double value)
         {

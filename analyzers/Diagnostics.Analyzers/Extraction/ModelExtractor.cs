@@ -110,6 +110,15 @@ namespace Diagnostics.Analyzers.Extraction
                     return ReadNamedModule(id.Identifier.ValueText, expression, scope, depth);
                 case MemberAccessExpressionSyntax ma when ma.Expression is ThisExpressionSyntax:
                     return ReadNamedModule(ma.Name.Identifier.ValueText, expression, scope, depth);
+                case InvocationExpressionSyntax tuple when tuple.ArgumentList.Arguments.Count == 2 && tuple.Expression is MemberAccessExpressionSyntax tm
+                    && tm.Name.Identifier.ValueText == "Create" && (tm.Expression.ToString() == "Tuple" || tm.Expression.ToString() == "System.Tuple"):
+                    return ReadModule(tuple.ArgumentList.Arguments[1].Expression, scope, name, depth + 1); // Sequential(params Tuple<string, Module<Tensor, Tensor>>[])
+                case ObjectCreationExpressionSyntax tupleObject when tupleObject.ArgumentList?.Arguments.Count == 2
+                    && (tupleObject.Type is GenericNameSyntax tg && tg.Identifier.ValueText == "Tuple" || tupleObject.Type is QualifiedNameSyntax tq && tq.Right.Identifier.ValueText == "Tuple"):
+                    return ReadModule(tupleObject.ArgumentList.Arguments[1].Expression, scope, name, depth + 1);
+                case InvocationExpressionSyntax copy when copy.ArgumentList.Arguments.Count == 0 && copy.Expression is MemberAccessExpressionSyntax cm
+                    && CopyMethods.Contains(cm.Name.Identifier.ValueText) && TargetName(cm.Expression) != null:
+                    return ReadModule(cm.Expression, scope, name, depth + 1); // Sequential(layers.ToArray())
                 case InvocationExpressionSyntax inv:
                     return ReadModuleCall(inv, scope, name, depth);
                 default:
@@ -153,14 +162,28 @@ namespace Diagnostics.Analyzers.Extraction
             var input = call.Arg("inputSize");
             var output = call.Arg("outputSize");
             if (_folder.TryFoldWidth(input, out var n)) layer.InputSize = n;
-            else layer.UnknownWidth = input?.ToString() ?? "(missing)";
+            else
+            {
+                layer.UnknownWidth = input?.ToString() ?? "(missing)";
+                layer.UnknownReason = _folder.LastFailure;
+            }
+
             if (_folder.TryFoldWidth(output, out var m)) layer.OutputSize = m;
-            else layer.UnknownWidth ??= output?.ToString() ?? "(missing)";
+            else if (layer.UnknownWidth == null)
+            {
+                layer.UnknownWidth = output?.ToString() ?? "(missing)";
+                layer.UnknownReason = _folder.LastFailure;
+            }
+
             var bias = call.Arg("hasBias");
             if (bias != null)
             {
                 if (_folder.TryFoldBool(bias, out var hasBias)) layer.HasBias = hasBias;
-                else layer.UnknownBias = bias.ToString();
+                else
+                {
+                    layer.UnknownBias = bias.ToString();
+                    layer.UnknownReason ??= _folder.LastFailure;
+                }
             }
 
             return layer;
@@ -175,7 +198,7 @@ namespace Diagnostics.Analyzers.Extraction
                 case "LeakyReLU":
                     double slope = Activation.DefaultLeakySlope; // LeakyReLU(double negative_slope = 0.01, ...)
                     if (call.Arg("negative_slope") != null && !_folder.TryFold(call.Arg("negative_slope"), out slope))
-                        return ModelStep.Unknown($"the LeakyReLU slope '{call.Arg("negative_slope")}' is not a compile-time constant", inv);
+                        return ModelStep.Unknown($"the LeakyReLU slope '{call.Arg("negative_slope")}' is not a compile-time constant" + Because(_folder.LastFailure), inv);
                     if (!(slope >= 0) || double.IsInfinity(slope)) return ModelStep.Unknown($"LeakyReLU slope {Format.Number(slope)} is not modelled (finite slopes >= 0 are)", inv);
                     return ModelStep.ForActivation(Activation.LeakyRelu(slope), $"LeakyReLU({Format.Number(slope)})", inv);
                 case "Hardtanh":
@@ -203,37 +226,125 @@ namespace Diagnostics.Analyzers.Extraction
 
         private const int MaxUnrolled = 4096;
 
+        /// <summary>Calls that copy a collection without changing its elements (Sequential(layers.ToArray())).</summary>
+        private static readonly HashSet<string> CopyMethods = new HashSet<string>(StringComparer.Ordinal) { "ToArray", "ToList", "AsEnumerable" };
+
+        /// <summary>Members of a collection that read it (any other member call, such as Insert or Clear, may change it).</summary>
+        private static readonly HashSet<string> ReadingMembers = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Count", "Length", "ToArray", "ToList", "AsEnumerable", "GetEnumerator", "forward", "call",
+        };
+
+        /// <summary>Calls that take the collection as an argument without changing it.</summary>
+        private static readonly HashSet<string> ReadingCalls = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Sequential", "ModuleList", "RegisterModule", "register_module",
+        };
+
         /// <summary>
-        /// The modules of a collection (ModuleList, List) created by <paramref name="creation"/> and filled with
-        /// Add/append in straight-line code or loops with constant bounds, one step list per element; null when the
-        /// expression does not create a collection.
+        /// The modules of a collection created by <paramref name="creation"/>: ModuleList or List (initializer, then
+        /// Add/append in straight-line code or loops with constant bounds), an array creation (new T[] { ... },
+        /// new[] { ... }) or a collection expression ([a, b]); one step list per element; null when the expression does
+        /// not create a collection. Any other use of the collection in the code that fills it (Insert, AddRange, an
+        /// indexed store, a reassignment, passing it to another method) makes it unknown, with the statement named.
         /// </summary>
         internal List<List<ModelStep>>? ReadCollection(ExpressionSyntax creation, string name, int depth)
         {
-            if (!IsCollectionCreation(creation, out var initial)) return null;
-            var elements = new List<List<ModelStep>>();
+            if (!IsCollectionCreation(creation, out var initial, out var unknown)) return null;
             var scope = ScopeOf(creation);
-            foreach (var e in initial) elements.Add(ReadModule(e, scope, null, depth + 1).ToList());
-            int budget = MaxUnrolled;
-            var bodies = creation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>() is BaseMethodDeclarationSyntax m
-                ? new[] { (SyntaxNode?)m.Body ?? m.ExpressionBody }
-                : creation.FirstAncestorOrSelf<TypeDeclarationSyntax>()?.Members.OfType<ConstructorDeclarationSyntax>().Select(c => (SyntaxNode?)c.Body).ToArray() ?? Array.Empty<SyntaxNode?>();
-            foreach (var body in bodies)
+            if (unknown != null) return new List<List<ModelStep>> { new List<ModelStep> { ModelStep.Unknown($"'{name}': {unknown}", creation) } };
+            var bodies = new List<IEnumerable<StatementSyntax>>();
+            if (creation.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>() is BaseMethodDeclarationSyntax m)
             {
-                if (body is BlockSyntax block) Unroll(block.Statements, name, elements, scope, depth, ref budget);
+                if (m.Body != null) bodies.Add(m.Body.Statements);
+            }
+            else if (creation.FirstAncestorOrSelf<TypeDeclarationSyntax>() is TypeDeclarationSyntax type)
+            {
+                bodies.AddRange(type.Members.OfType<ConstructorDeclarationSyntax>().Where(c => c.Body != null).Select(c => (IEnumerable<StatementSyntax>)c.Body!.Statements));
+            }
+            else if (creation.SyntaxTree.GetRoot(_resolver.Cancellation) is CompilationUnitSyntax unit)
+            {
+                bodies.Add(unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement).ToList()); // top-level statements
             }
 
+            foreach (var statement in bodies.SelectMany(b => b))
+            {
+                foreach (var id in statement.DescendantNodes().OfType<IdentifierNameSyntax>())
+                {
+                    if (id.Identifier.ValueText != name) continue;
+                    var use = ChangingUse(id, creation);
+                    if (use != null)
+                        return new List<List<ModelStep>> { new List<ModelStep> { ModelStep.Unknown($"'{name}' is changed by '{Short(use)}' (only initializers and Add/append in straight-line code or constant loops are read)", use) } };
+                }
+            }
+
+            var elements = new List<List<ModelStep>>();
+            foreach (var e in initial) elements.Add(ReadModule(e, scope, null, depth + 1).ToList());
+            int budget = MaxUnrolled;
+            foreach (var body in bodies) Unroll(body, name, elements, scope, depth, ref budget);
             return elements;
         }
 
-        private static bool IsCollectionCreation(ExpressionSyntax e, out IReadOnlyList<ExpressionSyntax> initial)
+        /// <summary>
+        /// The statement when <paramref name="id"/> (a use of the collection) may change it other than by Add/append,
+        /// or lets it escape where changes are not seen; null for reads (Count, foreach, indexed reads, forward,
+        /// Sequential(...)) and Add/append.
+        /// </summary>
+        private static SyntaxNode? ChangingUse(IdentifierNameSyntax id, ExpressionSyntax creation)
+        {
+            SyntaxNode node = id;
+            if (node.Parent is MemberAccessExpressionSyntax self && self.Expression is ThisExpressionSyntax && self.Name == node) node = self;
+            while (node.Parent is ParenthesizedExpressionSyntax || node.Parent is PostfixUnaryExpressionSyntax bang && bang.IsKind(SyntaxKind.SuppressNullableWarningExpression)) node = node.Parent;
+            var statement = (SyntaxNode?)node.FirstAncestorOrSelf<StatementSyntax>() ?? node;
+            switch (node.Parent)
+            {
+                case MemberAccessExpressionSyntax ma when ma.Expression == node:
+                    var member = ma.Name.Identifier.ValueText;
+                    if (member == "Add" || member == "append") return null; // Unroll reads these (and reports the ones it cannot)
+                    return ReadingMembers.Contains(member) ? null : statement;
+                case ElementAccessExpressionSyntax ea when ea.Expression == node:
+                    SyntaxNode access = ea;
+                    while (access.Parent is MemberAccessExpressionSyntax || access.Parent is ParenthesizedExpressionSyntax) access = access.Parent;
+                    return access.Parent is AssignmentExpressionSyntax store && store.Left == access || access.Parent is RefExpressionSyntax ? statement : null;
+                case AssignmentExpressionSyntax a when a.Left == node:
+                    return a.Right == creation ? null : statement;
+                case ForEachStatementSyntax fe when fe.Expression == node:
+                    return null;
+                case ArgumentSyntax arg when arg.RefKindKeyword.IsKind(SyntaxKind.None) && arg.Parent?.Parent is InvocationExpressionSyntax call
+                    && TorchCallResolver.InvokedName(call) is string callee && ReadingCalls.Contains(callee):
+                    return null;
+                default:
+                    return statement;
+            }
+        }
+
+        private static bool IsCollectionCreation(ExpressionSyntax e, out IReadOnlyList<ExpressionSyntax> initial, out string? unknown)
         {
             initial = Array.Empty<ExpressionSyntax>();
+            unknown = null;
             string? typeName = null;
             ArgumentListSyntax? args = null;
             InitializerExpressionSyntax? init = null;
             switch (e)
             {
+                case ArrayCreationExpressionSyntax array:
+                    if (array.Initializer == null || array.Type.RankSpecifiers.Count != 1)
+                        unknown = $"the array '{Short(array)}' is created without an initializer (only new T[] {{ ... }}, new[] {{ ... }} and [ ... ] are read)";
+                    else initial = array.Initializer.Expressions.ToList();
+                    return true;
+                case ImplicitArrayCreationExpressionSyntax implicitArray:
+                    initial = implicitArray.Initializer.Expressions.ToList();
+                    return true;
+                case CollectionExpressionSyntax collection:
+                    var items = new List<ExpressionSyntax>();
+                    foreach (var element in collection.Elements)
+                    {
+                        if (element is ExpressionElementSyntax item) items.Add(item.Expression);
+                        else unknown ??= $"the collection expression element '{Short(element)}' is not read (only plain elements are)";
+                    }
+
+                    initial = items;
+                    return true;
                 case ObjectCreationExpressionSyntax oc:
                     typeName = oc.Type is GenericNameSyntax g ? g.Identifier.ValueText : oc.Type is QualifiedNameSyntax q && q.Right is GenericNameSyntax qg ? qg.Identifier.ValueText : null;
                     args = oc.ArgumentList;
@@ -470,7 +581,16 @@ namespace Diagnostics.Analyzers.Extraction
                     var field = TargetName(ma.Expression);
                     if (field != null && _fields.TryGetValue(field, out var value))
                     {
-                        _steps.AddRange(_owner.ReadModule(value, _cls, field, 1));
+                        var read = _owner.ReadModule(value, _cls, field, 1).ToList();
+                        if (value is InvocationExpressionSyntax container && _owner._resolver.Resolve(container)?.Member.Kind == TorchMemberKind.Sequential)
+                        {
+                            foreach (var step in read)
+                            {
+                                if (step.Linear != null) step.Linear.Container ??= field;
+                            }
+                        }
+
+                        _steps.AddRange(read);
                         return;
                     }
 
@@ -486,7 +606,7 @@ namespace Diagnostics.Analyzers.Extraction
                         double slope = Activation.DefaultLeakySlope;
                         if (slopeArgument != null && !_owner._folder.TryFold(slopeArgument, out slope))
                         {
-                            _steps.Add(ModelStep.Unknown($"the leaky_relu slope '{slopeArgument}' is not a compile-time constant", inv));
+                            _steps.Add(ModelStep.Unknown($"the leaky_relu slope '{slopeArgument}' is not a compile-time constant" + Because(_owner._folder.LastFailure), inv));
                             return;
                         }
 
@@ -564,8 +684,28 @@ namespace Diagnostics.Analyzers.Extraction
 
                 if (target is IdentifierNameSyntax p)
                 {
-                    var filter = LoopFilter(inv, p.Identifier.ValueText, modelName, out var condition);
+                    var filter = LoopFilter(inv, p.Identifier.ValueText, modelName, out var condition, out var owner, out var indices);
                     if (filter == ParameterFilter.None) continue;
+                    if (indices != null)
+                    {
+                        // switch (counter++) { case k: init_(p); } over the weights of owner.named_parameters(): the k-th weight.
+                        var layers = owner == modelName ? model.LinearLayers().ToList() : model.LinearLayers().Where(l => l.Container == owner).ToList();
+                        if (layers.Count == 0) continue; // the parameters of another model
+                        if (filter != ParameterFilter.Weights || indices.Count == 0 || indices.Any(k => k < 0 || k >= layers.Count))
+                        {
+                            foreach (var layer in layers)
+                                layer.WeightInit = new InitInfo(init.Method, inv)
+                                {
+                                    Unknown = $"the per-layer switch over the parameters of '{owner}' is not understood ("
+                                        + (condition.Length > 0 ? condition : $"case {string.Join(", ", indices)} of {layers.Count} weights") + ")",
+                                };
+                            continue;
+                        }
+
+                        foreach (var k in indices) layers[k].WeightInit = init;
+                        continue;
+                    }
+
                     foreach (var layer in model.LinearLayers())
                     {
                         if (filter == ParameterFilter.Unknown)
@@ -632,7 +772,7 @@ namespace Diagnostics.Analyzers.Extraction
                     continue;
                 }
 
-                init.Unknown ??= $"{parameter}: '{arg}' is not a compile-time constant";
+                init.Unknown ??= $"{parameter}: '{arg}' is not a compile-time constant" + Because(_folder.LastFailure);
             }
 
             return init;
@@ -642,13 +782,45 @@ namespace Diagnostics.Analyzers.Extraction
         /// For init_(p) inside foreach over M.parameters() / M.named_parameters(): which parameters of model M it reaches,
         /// from the if conditions between the loop and the call ("weight"/"bias" in the name, p.dim() &gt; 1).
         /// </summary>
-        private static ParameterFilter LoopFilter(InvocationExpressionSyntax inv, string variable, string modelName, out string condition)
+        private ParameterFilter LoopFilter(InvocationExpressionSyntax inv, string variable, string modelName, out string condition, out string owner, out List<int>? indices)
         {
             condition = "";
+            owner = "";
+            indices = null;
+            string? counter = null;
             var filter = ParameterFilter.All;
             SyntaxNode child = inv;
             foreach (var ancestor in inv.Ancestors())
             {
+                if (ancestor is SwitchSectionSyntax section && indices == null && counter == null)
+                {
+                    // The per-layer form the critical-gain fix writes: switch (layerIndex++) { case 0: case 1: init_(p); break; ... }
+                    indices = new List<int>();
+                    foreach (var label in section.Labels)
+                    {
+                        if (label is CaseSwitchLabelSyntax c && _folder.TryFold(c.Value, out var k) && k >= 0 && k < int.MaxValue && Math.Floor(k) == k) indices.Add((int)k);
+                        else
+                        {
+                            condition = label.ToString();
+                            filter = ParameterFilter.Unknown;
+                        }
+                    }
+                }
+
+                if (ancestor is SwitchStatementSyntax sw && indices != null && counter == null)
+                {
+                    if (sw.Expression is PostfixUnaryExpressionSyntax inc && inc.IsKind(SyntaxKind.PostIncrementExpression) && inc.Operand is IdentifierNameSyntax cid
+                        && (sw.Parent is IfStatementSyntax || sw.Parent is BlockSyntax only && only.Statements.Count == 1 && only.Parent is IfStatementSyntax))
+                    {
+                        counter = cid.Identifier.ValueText;
+                    }
+                    else
+                    {
+                        condition = "switch (" + sw.Expression + ")";
+                        filter = ParameterFilter.Unknown;
+                    }
+                }
+
                 if (ancestor is IfStatementSyntax ifs)
                 {
                     bool inElse = ifs.Else != null && ifs.Else.Span.Contains(child.Span) && !ifs.Statement.Span.Contains(child.Span);
@@ -683,7 +855,22 @@ namespace Diagnostics.Analyzers.Extraction
                     if (!(source is InvocationExpressionSyntax si)) return ParameterFilter.None;
                     var n = TorchCallResolver.InvokedName(si);
                     if (n != "parameters" && n != "named_parameters") return ParameterFilter.None;
-                    string owner = si.Expression is MemberAccessExpressionSyntax sm ? TargetName(sm.Expression) ?? "?" : ThisModel;
+                    owner = si.Expression is MemberAccessExpressionSyntax sm ? TargetName(sm.Expression) ?? "?" : ThisModel;
+                    if (counter != null)
+                    {
+                        // The counter counts the loop's weights only when it starts at 0 right before the loop.
+                        var before = ancestor.Parent is BlockSyntax outer ? outer.Statements.TakeWhile(st => st != ancestor).LastOrDefault() as LocalDeclarationStatementSyntax : null;
+                        var declared = before?.Declaration.Variables.SingleOrDefault();
+                        if (declared == null || declared.Identifier.ValueText != counter || !(declared.Initializer?.Value is LiteralExpressionSyntax start) || !(start.Token.Value is int s0) || s0 != 0)
+                        {
+                            condition = $"the counter '{counter}' is not declared as 0 right before the loop";
+                            return ParameterFilter.Unknown;
+                        }
+
+                        return filter; // the owner may be the model or one of its container fields; the caller decides
+                    }
+
+                    indices = null;
                     if (owner != modelName && !(modelName == ThisModel && owner == ThisModel)) return ParameterFilter.None;
                     return filter;
                 }
@@ -765,7 +952,12 @@ namespace Diagnostics.Analyzers.Extraction
             var rate = call.Arg(name == "SGD" ? "learningRate" : "lr");
             if (rate == null) info.LearningRate = TorchSharpApi.DefaultLearningRate(name);
             else if (_folder.TryFold(rate, out var lr)) info.LearningRate = lr;
-            else info.UnknownLearningRate = rate.ToString();
+            else
+            {
+                info.UnknownLearningRate = rate.ToString();
+                info.UnknownReason = _folder.LastFailure;
+            }
+
             info.LearningRateNode = rate;
             if (name == "SGD")
             {
@@ -880,6 +1072,9 @@ namespace Diagnostics.Analyzers.Extraction
 
             return false;
         }
+
+        /// <summary>": reason" when the constant folder said why a local could not be folded, else empty.</summary>
+        internal static string Because(string? reason) => reason == null ? "" : ": " + reason;
 
         internal static string Short(SyntaxNode node)
         {

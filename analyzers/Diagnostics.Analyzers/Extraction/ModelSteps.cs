@@ -52,12 +52,18 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>Variable or field that holds the layer, when there is one (fc1).</summary>
         public string? Name { get; set; }
 
+        /// <summary>The Sequential field of a Module subclass that holds the layer (layers in layers = Sequential(...)), or null.</summary>
+        public string? Container { get; set; }
+
         public int? InputSize { get; set; }
 
         public int? OutputSize { get; set; }
 
         /// <summary>Source text of a width that is not a compile-time constant.</summary>
         public string? UnknownWidth { get; set; }
+
+        /// <summary>Why the width or bias flag is not constant when a local is the cause (it is written after its declaration, ...).</summary>
+        public string? UnknownReason { get; set; }
 
         public bool HasBias { get; set; } = true;
 
@@ -125,6 +131,14 @@ namespace Diagnostics.Analyzers.Extraction
 
         /// <summary>Source text of a learning rate that is not constant.</summary>
         public string? UnknownLearningRate { get; set; }
+
+        /// <summary>Why the learning rate is not constant when a local is the cause (it is written after its declaration, ...).</summary>
+        public string? UnknownReason { get; set; }
+
+        /// <summary>Text for reports: the rate, or 'lr' (not constant[: reason]).</summary>
+        public string RateText(System.Func<double, string> format) => LearningRate != null
+            ? format(LearningRate.Value)
+            : $"'{UnknownLearningRate}' (not constant{ModelExtractor.Because(UnknownReason)})";
 
         /// <summary>The learning-rate argument expression (null when the optimiser's default is used).</summary>
         public SyntaxNode? LearningRateNode { get; set; }

@@ -171,7 +171,7 @@ internal sealed class SourceCheck
 
         var notes = new List<string>(model.Notes);
         foreach (var optimizer in model.Optimizers)
-            notes.Add($"optimizer {optimizer.Kind} with learning rate " + (optimizer.LearningRate != null ? Formatting.Num.G(optimizer.LearningRate.Value, 3) : $"'{optimizer.UnknownLearningRate}' (not constant)"));
+            notes.Add($"optimizer {optimizer.Kind} with learning rate " + optimizer.RateText(r => Formatting.Num.G(r, 3)));
         var settings = new AnalyzerSettings().WithTimeBudget(TimeSpan.FromMinutes(10));
         LearningRateBound.Check(model, network, settings, notes, cancellation);
         return new CheckModel(file, line, model.Name, network, law, layers, law == null ? "the spectral engine failed: " + (outcome?.Error ?? "timeout") : null) { Notes = notes };

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Collections.Generic;
 using System.Composition;
 using System.Globalization;
 using System.Linq;
@@ -19,11 +20,14 @@ using Microsoft.CodeAnalysis.Editing;
 namespace Diagnostics.CodeFixes.Rules
 {
     /// <summary>
-    /// Fix for FPT001/FPT002: initialise every weight of the model at the critical variance of its dominant activation
-    /// (chi = 1 per layer), right after the model and its existing initialisation (or at the end of the module's
-    /// constructor, after RegisterComponents): kaiming_normal_ for ReLU and leaky ReLU (exact), normal_ with
-    /// std = sqrt(sigma_w^2 / fan_in) and the engine's critical sigma_w^2 for the other activations. Biases are kept:
-    /// the critical value was computed with their variance.
+    /// Fix for FPT001/FPT002: initialise every Linear weight at the critical variance of the activation that follows
+    /// it (chi = 1 for that layer), right after the model and its existing initialisation (or at the end of the
+    /// module's constructor, after RegisterComponents): kaiming_normal_ for ReLU, leaky ReLU and the identity (exact),
+    /// normal_ with std = sqrt(sigma_w^2 / fan_in) and the engine's critical sigma_w^2 (CriticalGain.AtFixedPoint of the
+    /// layer's activation and bias variance) for the other activations. When every layer gets the same init, one loop
+    /// over named_parameters() writes it; otherwise each layer gets its own: by position among the weights of a
+    /// Sequential (a switch on a counter in the loop), or by field (fc1.weight) in a Module subclass. Biases are kept:
+    /// the critical values were computed with their variances.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CriticalGainFixer)), Shared]
     public sealed class CriticalGainFixer : CodeFixProvider
@@ -57,17 +61,25 @@ namespace Diagnostics.CodeFixes.Rules
             var plan = Plan(root, diagnostic);
             if (plan == null) return document;
             var editor = await DocumentEditor.CreateAsync(document, cancellation).ConfigureAwait(false);
-            var (anchor, statement, _) = plan.Value;
-            if (anchor is BlockSyntax block) editor.ReplaceNode(block, block.AddStatements(statement));
-            else editor.InsertAfter(anchor, statement);
+            var (anchor, statements, _) = plan.Value;
+            if (anchor is BlockSyntax block) editor.ReplaceNode(block, block.AddStatements(statements.ToArray()));
+            else editor.InsertAfter(anchor, statements);
             return editor.GetChangedDocument();
         }
 
         /// <summary>Where to insert (a statement to insert after, or a block to append to) and what.</summary>
-        private static (SyntaxNode Anchor, StatementSyntax Statement, string Summary)? Plan(SyntaxNode root, Diagnostic diagnostic)
+        private static (SyntaxNode Anchor, IReadOnlyList<StatementSyntax> Statements, string Summary)? Plan(SyntaxNode root, Diagnostic diagnostic)
         {
             if (!diagnostic.Properties.TryGetValue(ModelAnalysis.ActivationProperty, out var activation) || activation == null) return null;
             diagnostic.Properties.TryGetValue(ModelAnalysis.CriticalWeightVarianceProperty, out var criticalText);
+            diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerInitsProperty, out var layerInits);
+            diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerTargetsProperty, out var layerTargets);
+            diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerFanInsProperty, out var layerFanIns);
+            // The per-layer values are computed in the background like the spectrum: until they are ready (the next
+            // analysis has them) no fix is offered, rather than one value for every layer.
+            if (string.IsNullOrEmpty(layerInits)) return null;
+            var specs = layerInits!.Split(';');
+            bool perLayer = specs.Distinct(StringComparer.Ordinal).Count() > 1;
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
             var newline = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).ToString();
             if (newline.Length == 0) newline = "\n";
@@ -99,6 +111,20 @@ namespace Diagnostics.CodeFixes.Rules
                 return null;
             }
 
+            if (perLayer)
+            {
+                var statements = PerLayer(diagnostic.Id, specs, layerTargets, layerFanIns, owner, anchor, indent, newline, out var perLayerSummary);
+                return statements == null ? ((SyntaxNode, IReadOnlyList<StatementSyntax>, string)?)null : (anchor, statements, perLayerSummary);
+            }
+
+            {
+                // Every layer gets the same init: that of its (single) activation.
+                var only = specs[0];
+                int eq = only.IndexOf('=');
+                activation = eq < 0 ? only : only.Substring(0, eq);
+                if (eq >= 0) criticalText = only.Substring(eq + 1);
+            }
+
             var (call, summary) = InitCall(activation, criticalText);
             if (call == null) return null;
             var names = UnusedNames(anchor);
@@ -111,7 +137,98 @@ namespace Diagnostics.CodeFixes.Rules
                 .Append(indent).Append('}').Append(newline)
                 .ToString();
             var parsed = SyntaxFactory.ParseStatement(source);
-            return (anchor, parsed, summary);
+            return (anchor, new[] { parsed }, summary);
+        }
+
+        /// <summary>
+        /// One init per layer: a switch on the weight's position in owner.named_parameters() (a root Sequential, or a
+        /// Sequential field of a module), or one statement per Linear field; null when the layers cannot be addressed.
+        /// </summary>
+        private static IReadOnlyList<StatementSyntax>? PerLayer(string id, string[] specs, string? targets, string? fanInsText, string? owner,
+            SyntaxNode anchor, string indent, string newline, out string summary)
+        {
+            summary = "";
+            if (targets == null || fanInsText == null) return null;
+            var fanIns = fanInsText.Split(';');
+            if (fanIns.Length != specs.Length) return null;
+            var calls = new string[specs.Length];
+            var reasons = new string[specs.Length];
+            for (int l = 0; l < specs.Length; l++)
+            {
+                int eq = specs[l].IndexOf('=');
+                var (call, reason) = eq < 0 ? InitCall(specs[l], null) : InitCall(specs[l].Substring(0, eq), specs[l].Substring(eq + 1));
+                if (call == null) return null;
+                calls[l] = call;
+                reasons[l] = Short(specs[l]);
+            }
+
+            // Runs of layers with the same init, for the comment and the case labels.
+            var runs = new List<(int From, int To)>();
+            for (int l = 0; l < specs.Length; l++)
+            {
+                if (runs.Count > 0 && calls[runs[runs.Count - 1].To] == calls[l] && runs[runs.Count - 1].To == l - 1) runs[runs.Count - 1] = (runs[runs.Count - 1].From, l);
+                else runs.Add((l, l));
+            }
+
+            summary = "per layer: " + string.Join(", ", runs.Select(r => (r.From == r.To ? $"layer {r.From + 1}" : $"layers {r.From + 1}-{r.To + 1}") + " " + reasons[r.From]));
+            var sb = new StringBuilder().Append('{').Append(newline);
+            sb.Append(newline).Append(indent).Append("// ").Append(id).Append(": each layer at the critical variance of its activation (chi = 1 per layer), ").Append(summary).Append(newline);
+            if (targets.StartsWith("fields:", StringComparison.Ordinal))
+            {
+                var fields = targets.Substring("fields:".Length).Split(',');
+                if (fields.Length != specs.Length) return null;
+                for (int l = 0; l < specs.Length; l++)
+                {
+                    var call = calls[l].Replace("{p}.shape[1]", fanIns[l]).Replace("{p}", fields[l] + ".weight!");
+                    sb.Append(indent).Append(call).Append(newline);
+                }
+            }
+            else
+            {
+                string? over = targets == "sequential" ? owner : targets.StartsWith("container:", StringComparison.Ordinal) ? targets.Substring("container:".Length) : null;
+                if (over == null) return null;
+                var names = UnusedNames(anchor);
+                // Named after the model: two models fixed in one method (FixAll) get two counters.
+                var counter = UnusedName(anchor, over + "LayerIndex");
+                sb.Append(indent).Append("var ").Append(counter).Append(" = 0;").Append(newline)
+                    .Append(indent).Append("foreach (var (").Append(names.Name).Append(", ").Append(names.Parameter).Append(") in ").Append(over).Append(".named_parameters())").Append(newline)
+                    .Append(indent).Append('{').Append(newline)
+                    .Append(indent).Append("    if (").Append(names.Name).Append(".EndsWith(\"weight\"))").Append(newline)
+                    .Append(indent).Append("    {").Append(newline)
+                    .Append(indent).Append("        switch (").Append(counter).Append("++)").Append(newline)
+                    .Append(indent).Append("        {").Append(newline);
+                foreach (var run in runs)
+                {
+                    sb.Append(indent).Append("            ");
+                    for (int l = run.From; l <= run.To; l++) sb.Append(l > run.From ? " " : "").Append("case ").Append(l.ToString(CultureInfo.InvariantCulture)).Append(':');
+                    sb.Append(newline)
+                        .Append(indent).Append("                ").Append(calls[run.From].Replace("{p}", names.Parameter)).Append(newline)
+                        .Append(indent).Append("                break;").Append(newline);
+                }
+
+                sb.Append(indent).Append("        }").Append(newline)
+                    .Append(indent).Append("    }").Append(newline)
+                    .Append(indent).Append('}').Append(newline);
+            }
+
+            sb.Append('}');
+            var block = (BlockSyntax)SyntaxFactory.ParseStatement(sb.ToString());
+            return block.Statements.ToList();
+        }
+
+        /// <summary>"relu sigma_w^2 = 2", "identity sigma_w^2 = 1", "leaky_relu(0.2) sigma_w^2 = 1.923077" or "tanh sigma_w^2 = 1.0123" for the comment.</summary>
+        private static string Short(string spec)
+        {
+            int eq = spec.IndexOf('=');
+            if (spec == "relu") return "relu sigma_w^2 = 2";
+            if (spec == "identity") return "identity sigma_w^2 = 1";
+            if (spec.StartsWith("leaky_relu(", StringComparison.Ordinal)
+                && double.TryParse(spec.Substring("leaky_relu(".Length).TrimEnd(')'), NumberStyles.Float, CultureInfo.InvariantCulture, out var a))
+                return spec + " sigma_w^2 = " + (2 / (1 + a * a)).ToString("0.0#####", CultureInfo.InvariantCulture);
+            if (eq < 0) return spec;
+            return double.TryParse(spec.Substring(eq + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var c)
+                ? spec.Substring(0, eq) + " sigma_w^2 = " + c.ToString("0.0#####", CultureInfo.InvariantCulture)
+                : spec;
         }
 
         /// <summary>The init call for an activation ("{p}" stands for the parameter) and a sentence saying why.</summary>
@@ -164,6 +281,19 @@ namespace Diagnostics.CodeFixes.Rules
         {
             var leading = node.GetLeadingTrivia();
             return leading.Count > 0 && leading.Last().IsKind(SyntaxKind.WhitespaceTrivia) ? leading.Last().ToString() : "";
+        }
+
+        private static string UnusedName(SyntaxNode anchor, string stem)
+        {
+            var scope = (SyntaxNode?)anchor.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? anchor;
+            var used = scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText).ToImmutableHashSet();
+            for (int k = 0; k < 100; k++)
+            {
+                var name = stem + (k == 0 ? "" : k.ToString(CultureInfo.InvariantCulture));
+                if (!used.Contains(name)) return name;
+            }
+
+            return stem + "_fpt";
         }
 
         private static (string Name, string Parameter) UnusedNames(SyntaxNode anchor)

@@ -91,7 +91,7 @@ public sealed class LoopExtractionTests
 
                 public static Module<Tensor, Tensor> Build()
                 {
-                    var modules = new List<(string, Module)>();
+                    var modules = new List<(string, Module<Tensor, Tensor>)>();
                     for (int i = 0; i < 4; i++)
                     {
                         modules.Add(($"fc{i}", Linear(i == 0 ? 16 : Hidden, Hidden)));

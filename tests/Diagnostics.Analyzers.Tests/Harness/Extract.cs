@@ -8,7 +8,8 @@ namespace Diagnostics.Analyzers.Tests.Harness;
 /// <summary>Runs the model extractor directly (semantic when the stub is referenced, syntax fallback otherwise).</summary>
 public static class Extract
 {
-    internal static async Task<List<ExtractedModel>> ModelsAsync(string source, bool torchSharp = true)
+    /// <param name="syntaxOnly">No semantic model at all: the pure syntax fallback (names, usings, same-name declarations).</param>
+    internal static async Task<List<ExtractedModel>> ModelsAsync(string source, bool torchSharp = true, bool syntaxOnly = false)
     {
         var project = AnalyzerHarness.CreateProject(new[] { source }, torchSharp, null);
         var compilation = (await project.GetCompilationAsync())!;
@@ -19,7 +20,9 @@ public static class Extract
         }
 
         var tree = compilation.SyntaxTrees.Single();
-        var resolver = new TorchCallResolver(compilation.GetSemanticModel(tree), torchSharp, CancellationToken.None);
+        var resolver = syntaxOnly
+            ? new TorchCallResolver(null, false, CancellationToken.None)
+            : new TorchCallResolver(compilation.GetSemanticModel(tree), torchSharp, CancellationToken.None);
         var extractor = new ModelExtractor(resolver);
         var models = new List<ExtractedModel>();
         foreach (var node in (await tree.GetRootAsync()).DescendantNodes())
@@ -36,9 +39,9 @@ public static class Extract
         return models;
     }
 
-    internal static async Task<MappedModel> SingleArchitectureAsync(string source, bool torchSharp = true)
+    internal static async Task<MappedModel> SingleArchitectureAsync(string source, bool torchSharp = true, bool syntaxOnly = false)
     {
-        var models = await ModelsAsync(source, torchSharp);
+        var models = await ModelsAsync(source, torchSharp, syntaxOnly);
         Xunit.Assert.True(models.Count == 1, $"expected one model, found {models.Count}");
         return ArchitectureMapper.Map(models[0], 1);
     }

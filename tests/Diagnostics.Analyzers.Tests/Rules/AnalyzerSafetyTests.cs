@@ -45,6 +45,21 @@ public sealed class AnalyzerSafetyTests
         "partial class Q : Module<Tensor, Tensor>",
         "class Q : Module<Tensor> { }",
         "Sequential(Linear(10, 10)).forward(null!);",
+        // never-written locals and collections (local folding, Sequential(array))
+        "var w = v; var v = w; var m = Sequential(Linear(w, v));",
+        "var w = w + 1; var m = Sequential(Linear(w, 10));",
+        "int w; var m = Sequential(Linear(w, 10)); w = 3;",
+        "var w = 10; ref var r = ref w; r = 0; var m = Sequential(Linear(w, 10));",
+        "var w = 10; unsafe { int* q = &w; } var m = Sequential(Linear(w, w / 0));",
+        "var (w, h) = (10, 20); var m = Sequential(Linear(w, h));",
+        "var w = 10; (w, _) = (3, 4); var m = Sequential(Linear(w, 10));",
+        "var layers = new Module<Tensor, Tensor>[] { }; var m = Sequential(layers);",
+        "Module<Tensor, Tensor>[] layers = [..layers]; var m = Sequential(layers);",
+        "var layers = new[] { null, Linear(10, 10) }; var m = Sequential(layers, layers);",
+        "var layers = new List<Module<Tensor, Tensor>>(); layers.Add(); layers.Add(layers[0]); var m = Sequential(layers.ToArray(1));",
+        "var layers = new List<Module<Tensor, Tensor>>(); for (int i = 0; i < 100000; i++) layers.Add(Linear(4, 4)); var m = Sequential(layers);",
+        "var m = Sequential(Linear(4, 4), Tanh(), Linear(4, 4)); var k = 0; foreach (var (n, p) in m.named_parameters()) { if (n.EndsWith(\"weight\")) { switch (k++) { case -1: case 99: default: init.normal_(p); break; } } }",
+        "var m = Sequential(Linear(4, 4)); foreach (var (n, p) in m.named_parameters()) { switch (n) { case \"0.weight\": init.normal_(p, 0, 1); break; } }",
     };
 
     [Theory]

@@ -85,12 +85,26 @@ public sealed class CriticalGainFixerTests
             """;
         const string existing = "        foreach (var p in parameters()) init.normal_(p, 0.0, 0.2); // sigma_w^2 = 0.04 * 128\n";
         Assert.Contains(existing, before);
+        // Eight ReLU layers and an identity readout: each gets its own kaiming init, addressed by position among the
+        // weights of the Sequential field (Sequential registers its modules in order).
         var after = before.Replace(existing, existing + string.Join("\n",
             "",
-            "        // FPT001: sigma_w^2 = 2 gives chi = 1 per relu layer",
-            "        foreach (var (parameterName, parameter) in named_parameters())",
+            "        // FPT001: each layer at the critical variance of its activation (chi = 1 per layer), per layer: layers 1-8 relu sigma_w^2 = 2, layer 9 identity sigma_w^2 = 1",
+            "        var layersLayerIndex = 0;",
+            "        foreach (var (parameterName, parameter) in layers.named_parameters())",
             "        {",
-            "            if (parameterName.EndsWith(\"weight\")) torch.nn.init.kaiming_normal_(parameter, nonlinearity: torch.nn.init.NonlinearityType.ReLU);",
+            "            if (parameterName.EndsWith(\"weight\"))",
+            "            {",
+            "                switch (layersLayerIndex++)",
+            "                {",
+            "                    case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:",
+            "                        torch.nn.init.kaiming_normal_(parameter, nonlinearity: torch.nn.init.NonlinearityType.ReLU);",
+            "                        break;",
+            "                    case 8:",
+            "                        torch.nn.init.kaiming_normal_(parameter, nonlinearity: torch.nn.init.NonlinearityType.Linear);",
+            "                        break;",
+            "                }",
+            "            }",
             "        }",
             ""));
         // The existing loop runs after RegisterComponents: the fix goes after it, or it would be overwritten.

@@ -2,7 +2,8 @@
 // named TorchSharp (see Harness/TorchSharpReference.cs). Names, parameter names and defaults are copied from
 // dotnet/TorchSharp; bodies throw. Sources:
 //   src/TorchSharp/NN/Linear.cs                  torch.nn.Linear(long inputSize, long outputSize, bool hasBias = true, Device? device = null, ScalarType? dtype = null)
-//   src/TorchSharp/NN/Sequential.cs              torch.nn.Sequential(params torch.nn.Module[] modules), Sequential(params (string name, torch.nn.Module submodule)[] modules)
+//   src/TorchSharp/NN/Sequential.cs              torch.nn.Sequential(), Sequential(params (string name, torch.nn.Module<Tensor, Tensor> submodule)[] modules),
+//                                                Sequential(params torch.nn.Module<Tensor, Tensor>[] modules), Sequential(params System.Tuple<string, torch.nn.Module<Tensor, Tensor>>[] modules)
 //   src/TorchSharp/NN/Activation/ReLu.cs         ReLU(bool inplace = false)
 //   src/TorchSharp/NN/Activation/LeakyReLU.cs    LeakyReLU(double negative_slope = 0.01, bool inplace = false)
 //   src/TorchSharp/NN/Activation/Hardtanh.cs     Hardtanh(double min_val = -1.0, double max_val = 1.0, bool inplace = false)
@@ -17,7 +18,8 @@
 //   src/TorchSharp/Optimizers/Adam.cs, AdamW.cs  Adam/AdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.99, double eps = 1e-8, double weight_decay = 0, bool amsgrad = false, bool maximize = false)
 //   src/TorchSharp/Optimizers/RMSprop.cs         RMSProp(IEnumerable<Parameter> parameters, double lr = 0.01, double alpha = 0.99, double eps = 1e-8, double weight_decay = 0, double momentum = 0, bool centered = false)
 //   src/TorchSharp/NN/ModuleList.cs              ModuleList<T>(params T[] modules) : Module, IList<T> (Add, append, Count, indexer); torch.nn.ModuleList(params Module[]), ModuleList<T>(params T[])
-//   src/TorchSharp/NN/Sequential.cs (more)       Sequential(IEnumerable<(string name, torch.nn.Module submodule)> modules), Sequential(IEnumerable<torch.nn.Module> modules)
+//   src/TorchSharp/NN/Sequential.cs (more)       Sequential(IEnumerable<(string name, torch.nn.Module<Tensor, Tensor> submodule)> modules),
+//                                                Sequential(IEnumerable<System.Tuple<string, torch.nn.Module<Tensor, Tensor>>> modules), Sequential(IEnumerable<torch.nn.Module<Tensor, Tensor>> modules)
 //   src/TorchSharp/NN/Module.cs                  Module, Module<T, TResult>, parameters(bool recurse = true), named_parameters(bool recurse = true)
 using System;
 using System.Collections.Generic;
@@ -78,10 +80,13 @@ namespace TorchSharp
             }
 
             public static Linear Linear(long inputSize, long outputSize, bool hasBias = true, Device? device = null, ScalarType? dtype = null) => throw new NotImplementedException();
-            public static Sequential Sequential(params torch.nn.Module[] modules) => throw new NotImplementedException();
-            public static Sequential Sequential(params (string name, torch.nn.Module submodule)[] modules) => throw new NotImplementedException();
-            public static Sequential Sequential(IEnumerable<(string name, torch.nn.Module submodule)> modules) => throw new NotImplementedException();
-            public static Sequential Sequential(IEnumerable<torch.nn.Module> modules) => throw new NotImplementedException();
+            public static Sequential Sequential() => throw new NotImplementedException();
+            public static Sequential Sequential(params (string name, torch.nn.Module<Tensor, Tensor> submodule)[] modules) => throw new NotImplementedException();
+            public static Sequential Sequential(params torch.nn.Module<Tensor, Tensor>[] modules) => throw new NotImplementedException();
+            public static Sequential Sequential(params System.Tuple<string, torch.nn.Module<Tensor, Tensor>>[] modules) => throw new NotImplementedException();
+            public static Sequential Sequential(IEnumerable<(string name, torch.nn.Module<Tensor, Tensor> submodule)> modules) => throw new NotImplementedException();
+            public static Sequential Sequential(IEnumerable<System.Tuple<string, torch.nn.Module<Tensor, Tensor>>> modules) => throw new NotImplementedException();
+            public static Sequential Sequential(IEnumerable<torch.nn.Module<Tensor, Tensor>> modules) => throw new NotImplementedException();
             public static ModuleList<Module> ModuleList(params Module[] modules) => throw new NotImplementedException();
             public static ModuleList<T> ModuleList<T>(params T[] modules) where T : Module => throw new NotImplementedException();
             public static ReLU ReLU(bool inplace = false) => throw new NotImplementedException();
