@@ -87,7 +87,9 @@ namespace Diagnostics.Spectra.Laws
                 m *= ScanRatio;
                 if (!equation.RealBranch(m, u, out zeta, out slope) || !(zeta > 0))
                     return 0;
-                if (slope >= 0) return CriticalValue(equation, previousM, m, u);
+                // A branch that breaks inside the bracket (zeta under- or overflowing next to tied rank limits) leaves
+                // the edge unknown: 0, the hard-edge grid, which covers it from below and is checked by the mass.
+                if (slope >= 0) return TryCriticalValue(equation, previousM, m, u, out double edge) ? edge : 0;
                 previousM = m;
             }
 
@@ -104,18 +106,35 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>zeta at the root of d log zeta / dm between <paramref name="before"/> (slope &lt; 0) and <paramref name="after"/> (slope &gt;= 0).</summary>
         private static double CriticalValue(MasterEquation equation, double before, double after, double[] u)
         {
+            if (!TryCriticalValue(equation, before, after, u, out double zeta, out double broken))
+                throw new SpectralConvergenceException($"the real branch of the master equation broke at m = {broken} while locating a support edge.");
+            return zeta;
+        }
+
+        private static bool TryCriticalValue(MasterEquation equation, double before, double after, double[] u, out double zeta) =>
+            TryCriticalValue(equation, before, after, u, out zeta, out _);
+
+        /// <summary>Bisection on the sign of the slope; false (with the m where it happened) when the branch breaks.</summary>
+        private static bool TryCriticalValue(MasterEquation equation, double before, double after, double[] u, out double zeta, out double broken)
+        {
             double lo = before, hi = after;
+            zeta = double.NaN;
+            broken = double.NaN;
             for (int it = 0; it < Bisections; it++)
             {
                 double mid = 0.5 * (lo + hi);
                 if (mid == lo || mid == hi) break;
                 if (!equation.RealBranch(mid, u, out _, out double slope))
-                    throw new SpectralConvergenceException($"the real branch of the master equation broke at m = {mid} while locating a support edge.");
+                {
+                    broken = mid;
+                    return false;
+                }
+
                 if (slope < 0) lo = mid; else hi = mid;
             }
 
-            equation.RealBranch(0.5 * (lo + hi), u, out double zeta, out _);
-            return zeta;
+            equation.RealBranch(0.5 * (lo + hi), u, out zeta, out _);
+            return true;
         }
     }
 }

@@ -83,4 +83,24 @@ public sealed class SupportEdgeTests
         Assert.InRange(law.DensityMean / law.Mean, 1 - 2e-3, 1 + 2e-3);
         Assert.InRange(law.TotalMass, 1 - 1e-3, 1 + 1e-3);
     }
+
+    /// <summary>
+    /// Two layers of width 5 in a row (an exact tie of rank limits at m = -5/N_0) with softplus: next to the tie the
+    /// real branch leaves double range inside the lower edge's bisection; the edge is then taken as hard (0) and the
+    /// hard-edge grid carries the law (seed 100741 of the Slow sweep, 38 layers, ended in a typed exception).
+    /// </summary>
+    [Fact]
+    public void TiedRankBottlenecks_GiveALawThatKeepsMassAndMean()
+    {
+        // The first 14 layers of that draw (the shorter 147,35,24,5,5,25,151 does not reach the failing bisection).
+        const string widths = "147,159,17,8,50,74,135,59,106,35,24,5,5,25,151";
+        var softplus = Activation.Parse("softplus");
+        var network = NetworkArchitecture.Uniform(widths.Split(',').Select(int.Parse).ToArray(), softplus, 3.155, 0.05, WeightDistribution.Orthogonal, Activation.Identity);
+        var law = JacobianSpectrum.Compute(network, new SpectrumOptions { GridPoints = 200 });
+        _output.WriteLine($"{widths}: mass {law.TotalMass:g8}, density mean / mean {law.DensityMean / law.Mean:g8}, support [{law.SupportLower:g4}, {law.SupportUpper:g4}], {law.EtaDescription}");
+        // At most 5 of the 147 directions pass (fewer: saturated softplus units at q ~ 50 count as inactive).
+        Assert.True(1 - law.AtomAtZero <= 5.0 / 147 + 1e-12);
+        Assert.InRange(law.TotalMass, 1 - 1e-3, 1 + 1e-3);
+        Assert.InRange(law.DensityMean / law.Mean, 1 - 1e-2, 1 + 1e-2);
+    }
 }
