@@ -107,14 +107,14 @@ namespace Diagnostics.Spectra.Laws
         private static double CriticalValue(MasterEquation equation, double before, double after, double[] u)
         {
             if (!TryCriticalValue(equation, before, after, u, out double zeta, out double broken))
-                throw new SpectralConvergenceException($"the real branch of the master equation broke at m = {broken} while locating a support edge.");
+                throw new SpectralConvergenceException($"the real branch of the master equation broke (or gave a non-positive edge) at m = {broken} while locating a support edge.");
             return zeta;
         }
 
         private static bool TryCriticalValue(MasterEquation equation, double before, double after, double[] u, out double zeta) =>
             TryCriticalValue(equation, before, after, u, out zeta, out _);
 
-        /// <summary>Bisection on the sign of the slope; false (with the m where it happened) when the branch breaks.</summary>
+        /// <summary>Bisection on the sign of the slope; false (with the m where it happened) when the branch breaks or the critical value is not positive.</summary>
         private static bool TryCriticalValue(MasterEquation equation, double before, double after, double[] u, out double zeta, out double broken)
         {
             double lo = before, hi = after;
@@ -133,8 +133,9 @@ namespace Diagnostics.Spectra.Laws
                 if (slope < 0) lo = mid; else hi = mid;
             }
 
-            equation.RealBranch(0.5 * (lo + hi), u, out zeta, out _);
-            return true;
+            // The critical value must be a point of the positive axis (round-off in long products can push it below 0).
+            broken = 0.5 * (lo + hi);
+            return equation.RealBranch(broken, u, out zeta, out _) && zeta > 0 && !double.IsInfinity(zeta);
         }
     }
 }

@@ -103,4 +103,22 @@ public sealed class SupportEdgeTests
         Assert.InRange(law.TotalMass, 1 - 1e-3, 1 + 1e-3);
         Assert.InRange(law.DensityMean / law.Mean, 1 - 1e-2, 1 + 1e-2);
     }
+
+    /// <summary>
+    /// 74 orthogonal identity layers (seed 101069 of the Slow sweep): round-off in the product of the rational factors
+    /// put the lower critical value at -1.9e44 (normalised -1e-5), the grid started below zero and the density missed
+    /// the whole non-zero part (mass 0.904 = the atom alone). A non-positive critical value now means a hard edge.
+    /// </summary>
+    [Fact]
+    public void LongOrthogonalLinearChain_HasANonNegativeLowerEdgeAndKeepsItsMass()
+    {
+        var widths = "376,1398,155,106,125,156,36,228,327,2157,2113,3736,743,560,1636,302,785,1596,4495,20000,20000,4165,578,69,42,46,225,39,339,569,1549,2083,10507,20000,20000,17134,20000,20000,6232,20000,3075,2066,4044,703,171,37,143,1148,901,1096,1464,523,4415,1144,8987,2100,5624,20000,2278,247,632,85,619,5295,1283,9348,20000,11109,13710,4676,2324,377,246,2029,8692";
+        var network = NetworkArchitecture.Uniform(widths.Split(',').Select(int.Parse).ToArray(), Activation.Identity, 7.987, 0.05, WeightDistribution.Orthogonal, Activation.Identity);
+        var law = JacobianSpectrum.Compute(network, new SpectrumOptions { GridPoints = 200 });
+        _output.WriteLine($"support [{law.SupportLower:g4}, {law.SupportUpper:g4}], mass {law.TotalMass:g8}, density mean / mean {law.DensityMean / law.Mean:g8}");
+        Assert.True(law.SupportLower >= 0, $"lower edge {law.SupportLower:g4}");
+        Assert.Equal(36.0 / 376, 1 - law.AtomAtZero, 12);
+        Assert.InRange(law.TotalMass, 1 - 1e-3, 1 + 1e-3);
+        Assert.InRange(law.DensityMean / law.Mean, 1 - 1e-3, 1 + 1e-3);
+    }
 }
