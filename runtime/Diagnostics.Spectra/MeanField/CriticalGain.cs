@@ -70,6 +70,9 @@ namespace Diagnostics.Spectra.MeanField
 
         private static readonly ConcurrentDictionary<(ActivationKind, double, double), double> Critical = new ConcurrentDictionary<(ActivationKind, double, double), double>();
 
+        /// <summary>Empties the cache of <see cref="AtFixedPoint"/> (benchmarks of cold analyses).</summary>
+        internal static void ClearCache() => Critical.Clear();
+
         /// <summary>Log-spaced points of the scan for the critical q*.</summary>
         private const int CriticalLineScan = 64;
 
