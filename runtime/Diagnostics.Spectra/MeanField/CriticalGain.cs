@@ -60,7 +60,8 @@ namespace Diagnostics.Spectra.MeanField
             if (phi == null) throw new InvalidArchitectureException("activation is null.");
             CheckVariances(1, biasVariance);
             if (IsHomogeneous(phi)) return 1 / ActivationMoments.DerivativeSecondMoment(phi, 1);
-            return Critical.GetOrAdd((phi.Kind, phi.Slope, biasVariance), _ => OnCriticalLine(phi, biasVariance) ?? ByBisection(phi, biasVariance));
+            return Critical.GetOrAdd((phi.Kind, phi.Slope, biasVariance),
+                _ => OnCriticalLine(phi, biasVariance) ?? AtEscapeFromOne(phi, biasVariance) ?? ByBisection(phi, biasVariance));
         }
 
         /// <summary>The definition solved directly: bisection in sigma_w^2, each step iterating the q map to its fixed point.</summary>
@@ -131,6 +132,26 @@ namespace Diagnostics.Spectra.MeanField
             }
 
             return found;
+        }
+
+        /// <summary>
+        /// The other way chi of the fixed point reached from q = 1 crosses 1: by a jump where q = 1 is itself a fixed point,
+        /// sigma_w^2 = (1 - sigma_b^2) / E[phi(Z)^2]; just below it the map leaves q = 1 downwards to a fixed point with
+        /// chi &lt; 1, just above it upwards to one with chi &gt; 1 (or to infinity). Returned when those two chi, evaluated
+        /// 1e-9 either side, bracket 1; null otherwise.
+        /// </summary>
+        /// <remarks>
+        /// GELU and SiLU at small bias variances (sigma_b^2 = 1/768: 2.349 and 2.807), where chi(q*) = 1 only at fixed points
+        /// not reached from q = 1. This is the point the bisection in sigma_w^2 converges to (tests: agreement to 1e-6).
+        /// </remarks>
+        internal static double? AtEscapeFromOne(Activation phi, double biasVariance)
+        {
+            if (!(biasVariance < 1)) return null;
+            double s = (1 - biasVariance) / ActivationMoments.SecondMoment(phi, 1);
+            if (!(s >= 1e-4 && s <= 1e4)) return null;
+            double below = ChiAtFixedPoint(phi, s * (1 - 1e-9), biasVariance);
+            double above = ChiAtFixedPoint(phi, s * (1 + 1e-9), biasVariance);
+            return below < 1 && above > 1 ? s : (double?)null;
         }
 
         /// <summary>

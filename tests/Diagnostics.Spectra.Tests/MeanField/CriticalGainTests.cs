@@ -93,18 +93,39 @@ public sealed class CriticalLineTests
         Assert.True(Math.Abs(line / bisection - 1) < 1e-8, $"line {line}, bisection {bisection}");
     }
 
+    [Theory]
+    [InlineData("gelu")]
+    [InlineData("silu")]
+    public void SmallBias_EscapeFromOne_IsTheBisectionAnswer(string name)
+    {
+        var phi = Activation.Parse(name);
+        double bias = 1.0 / 768;
+        double? escape = CriticalGain.AtEscapeFromOne(phi, bias);
+        Assert.True(escape.HasValue, $"{name}: chi does not jump across 1 where q = 1 is a fixed point");
+        double bisection = CriticalGain.ByBisection(phi, bias);
+        // The bisection brackets the jump to 1e-13 in log sigma_w^2; the map leaves q = 1 geometrically on either side.
+        Assert.True(Math.Abs(escape!.Value / bisection - 1) < 1e-6, $"escape {escape}, bisection {bisection}");
+        Assert.Equal(escape.Value, CriticalGain.AtFixedPoint(phi, bias), 12);
+    }
+
+    [Fact]
+    public void Tanh_HasNoEscapeFromOne()
+    {
+        // tanh with sigma_b^2 = 0.05: chi crosses 1 continuously (the line method's case), not by a jump at q = 1.
+        Assert.Null(CriticalGain.AtEscapeFromOne(Activation.Tanh, 0.05));
+    }
+
     [Fact]
     public void SmallBiasGelu_HasNoRootOnTheLine_AndKeepsTheBisectionAnswer()
     {
         // GELU, sigma_b^2 = 1/768: chi(q*) = 1 only at q* ~ 0.06 with sigma_w^2 ~ 3.5, a fixed point the map does not reach
         // from q = 1 (it escapes to infinity there). Along sigma_w^2 the chi of the fixed point reached from q = 1 jumps
         // from below 1 to 1.07 where q = 1 itself is a fixed point (sigma_w^2 = (1 - sigma_b^2) / E[GELU(Z)^2]); the
-        // bisection returns that jump, and the line method declines.
+        // bisection returns that jump, and the line method declines (AtEscapeFromOne finds it directly).
         var phi = Activation.Gelu;
         double bias = 1.0 / 768;
         Assert.Null(CriticalGain.OnCriticalLine(phi, bias));
         double bisection = CriticalGain.ByBisection(phi, bias);
-        Assert.Equal(bisection, CriticalGain.AtFixedPoint(phi, bias), 12);
         Assert.Equal((1 - bias) / ActivationMoments.SecondMoment(phi, 1), bisection, 6);
         Assert.True(CriticalGain.ChiAtFixedPoint(phi, bisection, bias) > 1.05);
     }
