@@ -74,8 +74,8 @@ namespace Diagnostics.Spectra.MeanField
         /// <summary>Empties the cache of <see cref="AtFixedPoint"/> (benchmarks of cold analyses).</summary>
         internal static void ClearCache() => Critical.Clear();
 
-        /// <summary>Log-spaced points of the scan for the critical q*.</summary>
-        private const int CriticalLineScan = 64;
+        /// <summary>Log-spaced points of the scan for the critical q* over [max(1e-8, sigma_b^2), 1e6] (2.3 per decade).</summary>
+        private const int CriticalLineScan = 32;
 
         /// <summary>
         /// The critical sigma_w^2 from the order-to-chaos line parametrised by the fixed point itself: q* = sigma_w^2 S(q*) +
@@ -105,20 +105,41 @@ namespace Diagnostics.Spectra.MeanField
                 if (double.IsNaN(f) || double.IsNaN(previousF)) return null;
                 if ((previousF < 0) != (f < 0))
                 {
-                    double a = previousX, b = x, fa = previousF;
-                    for (int it = 0; it < 200 && b - a > 1e-14 * Math.Max(1, Math.Abs(a)); it++)
+                    // Illinois (regula falsi with halving of the retained end's value) in log q: superlinear on the
+                    // smooth F, bracketing throughout, at most 100 steps.
+                    double a = previousX, b = x, fa = previousF, fb = f;
+                    int side = 0;
+                    for (int it = 0; it < 100 && b - a > 1e-14 * Math.Max(1, Math.Abs(a)); it++)
                     {
-                        double mid = 0.5 * (a + b);
+                        double mid = fa == fb ? 0.5 * (a + b) : b - fb * (b - a) / (fb - fa);
+                        if (!(mid > a && mid < b)) mid = 0.5 * (a + b);
                         double fm = Log(Math.Exp(mid));
+                        if (double.IsNaN(fm)) return null;
+                        if (fm == 0)
+                        {
+                            a = b = mid;
+                            break;
+                        }
+
                         if ((fm < 0) == (fa < 0))
                         {
                             a = mid;
                             fa = fm;
+                            if (side == -1) fb /= 2;
+                            side = -1;
                         }
-                        else b = mid;
+                        else
+                        {
+                            b = mid;
+                            fb = fm;
+                            if (side == 1) fa /= 2;
+                            side = 1;
+                        }
+
+                        if (Math.Abs(fm) < 1e-15) break;
                     }
 
-                    double q = Math.Exp(0.5 * (a + b));
+                    double q = Math.Exp(Math.Abs(fa) < Math.Abs(fb) ? a : b);
                     double s = (q - biasVariance) / ActivationMoments.SecondMoment(phi, q);
                     if (s >= 1e-4 && s <= 1e4 && ReachedFromOne(phi, s, biasVariance, q))
                     {
