@@ -454,6 +454,26 @@ namespace Diagnostics.Spectra.Inversion
             return d;
         }
 
+        /// <summary>
+        /// Continues the multi-atom unknowns of a solved point (<paramref name="from"/>, at m = from[0]) to m = y[0]: each
+        /// g_i is the unique root within the disc that <see cref="Enclose"/> certifies around g_i(from[0]) for every m at
+        /// distance |y[0] - from[0]|, found by Newton from g_i(from[0]). Returns false (y partly written) when a disc cannot
+        /// be certified; then y must not be used as a start.
+        /// </summary>
+        internal bool TryContinueBranches(Complex[] from, Complex[] y)
+        {
+            double r = ComplexModulus.Of(y[0] - from[0]);
+            for (int i = 0; i < _rho.Length; i++)
+            {
+                if (!Enclose(i, from[0], from[1 + i], r, out double delta)) return false;
+                Complex g = SolveG(i, y[0], from[1 + i]);
+                if (!(ComplexModulus.Of(g - from[1 + i]) <= delta * (1 + 1e-9) + 1e-15 * ComplexModulus.Of(g))) return false;
+                y[1 + i] = g;
+            }
+
+            return true;
+        }
+
         /// <summary>Root of E_i(g; m) by Newton from a start inside its certified basin.</summary>
         private Complex SolveG(int i, Complex m, Complex start)
         {

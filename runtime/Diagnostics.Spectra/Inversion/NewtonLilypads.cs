@@ -47,6 +47,7 @@ namespace Diagnostics.Spectra.Inversion
         private readonly Complex[] _current;
         private readonly Complex[] _trial;
         private readonly Complex[] _predicted;
+        private readonly Complex[] _previous;
 
         public NewtonLilypads(MasterEquation equation, LilypadOptions? options = null)
         {
@@ -57,6 +58,7 @@ namespace Diagnostics.Spectra.Inversion
             _current = new Complex[n];
             _trial = new Complex[n];
             _predicted = new Complex[n];
+            _previous = new Complex[n];
             equation.Proxy(_infinity);
         }
 
@@ -116,6 +118,8 @@ namespace Diagnostics.Spectra.Inversion
             Array.Copy(start, _current, _current.Length);
             double step = ComplexModulus.Of(target - here);
             int attempts = 0;
+            bool hasPrevious = false;
+            Complex previousZeta = Complex.Zero;
             while (true)
             {
                 Complex remaining = target - here;
@@ -131,11 +135,24 @@ namespace Diagnostics.Spectra.Inversion
                 }
                 else
                 {
-                    certified = Certify(next, _current, _trial);
+                    // Predictor: m extrapolated along the last accepted step, the g_i continued to it inside certified
+                    // discs; the plain start (the last solution) when that start is not certified.
+                    certified = false;
+                    if (hasPrevious)
+                    {
+                        Complex ratio = (next - here) / (here - previousZeta);
+                        _predicted[0] = _current[0] + (_current[0] - _previous[0]) * ratio;
+                        certified = _equation.TryContinueBranches(_current, _predicted) && Certify(next, _predicted, _trial);
+                    }
+
+                    if (!certified) certified = Certify(next, _current, _trial);
                 }
 
                 if (certified)
                 {
+                    previousZeta = here;
+                    Array.Copy(_current, _previous, _current.Length);
+                    hasPrevious = true;
                     here = next;
                     Array.Copy(_trial, _current, _current.Length);
                     if (last)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Linq;
 using Diagnostics.Spectra.Architecture;
@@ -59,7 +60,138 @@ namespace Diagnostics.Spectra.MeanField
             if (phi == null) throw new InvalidArchitectureException("activation is null.");
             CheckVariances(1, biasVariance);
             if (IsHomogeneous(phi)) return 1 / ActivationMoments.DerivativeSecondMoment(phi, 1);
-            return SolveLog(s => Math.Log(ChiAtFixedPoint(phi, s, biasVariance)), $"{phi} with bias variance {Format(biasVariance)}");
+            return Critical.GetOrAdd((phi.Kind, phi.Slope, biasVariance),
+                _ => OnCriticalLine(phi, biasVariance) ?? AtEscapeFromOne(phi, biasVariance) ?? ByBisection(phi, biasVariance));
+        }
+
+        /// <summary>The definition solved directly: bisection in sigma_w^2, each step iterating the q map to its fixed point.</summary>
+        /// <remarks>Slow (up to 5000 quadratures per step where the q map contracts slowly); the reference and fallback of <see cref="OnCriticalLine"/>.</remarks>
+        internal static double ByBisection(Activation phi, double biasVariance) =>
+            SolveLog(s => Math.Log(ChiAtFixedPoint(phi, s, biasVariance)), $"{phi} with bias variance {Format(biasVariance)}");
+
+        private static readonly ConcurrentDictionary<(ActivationKind, double, double), double> Critical = new ConcurrentDictionary<(ActivationKind, double, double), double>();
+
+        /// <summary>Empties the cache of <see cref="AtFixedPoint"/> (benchmarks of cold analyses).</summary>
+        internal static void ClearCache() => Critical.Clear();
+
+        /// <summary>Log-spaced points of the scan for the critical q* over [max(1e-8, sigma_b^2), 1e6] (2.3 per decade).</summary>
+        private const int CriticalLineScan = 32;
+
+        /// <summary>
+        /// The critical sigma_w^2 from the order-to-chaos line parametrised by the fixed point itself: q* = sigma_w^2 S(q*) +
+        /// sigma_b^2 gives sigma_w^2(q) = (q - sigma_b^2) / S(q), and chi = 1 becomes F(q) = (q - sigma_b^2) D(q) / S(q) = 1
+        /// (S = E[phi^2], D = E[phi'^2]), a root search in q without iterating the q map. The root is accepted only when
+        /// it is the fixed point the definition reaches from q = 1: the map q -&gt; sigma_w^2 S(q) + sigma_b^2 must move
+        /// towards it at every checked point between 1 and q* (no other fixed point in between). Null when no root, more
+        /// than one accepted root, or the check fails; the caller then falls back to <see cref="ByBisection"/>.
+        /// </summary>
+        /// <remarks>
+        /// Schoenholz et al. (2017, Sec. 3) draw the phase diagram this way (q* as the parameter). Tests compare it with
+        /// <see cref="ByBisection"/> for tanh, GELU, SiLU, sigmoid and softplus at several bias variances.
+        /// </remarks>
+        internal static double? OnCriticalLine(Activation phi, double biasVariance)
+        {
+            double lo = Math.Max(1e-8, biasVariance * (1 + 1e-6));
+            double hi = 1e6;
+            if (!(lo < hi)) return null;
+            double Log(double q) => Math.Log((q - biasVariance) * ActivationMoments.DerivativeSecondMoment(phi, q) / ActivationMoments.SecondMoment(phi, q));
+            double? found = null;
+            double logLo = Math.Log(lo), step = (Math.Log(hi) - logLo) / CriticalLineScan;
+            double previousX = logLo, previousF = Log(lo);
+            for (int k = 1; k <= CriticalLineScan; k++)
+            {
+                double x = logLo + k * step;
+                double f = Log(Math.Exp(x));
+                if (double.IsNaN(f) || double.IsNaN(previousF)) return null;
+                if ((previousF < 0) != (f < 0))
+                {
+                    // Illinois (regula falsi with halving of the retained end's value) in log q: superlinear on the
+                    // smooth F, bracketing throughout, at most 100 steps.
+                    double a = previousX, b = x, fa = previousF, fb = f;
+                    int side = 0;
+                    for (int it = 0; it < 100 && b - a > 1e-14 * Math.Max(1, Math.Abs(a)); it++)
+                    {
+                        double mid = fa == fb ? 0.5 * (a + b) : b - fb * (b - a) / (fb - fa);
+                        if (!(mid > a && mid < b)) mid = 0.5 * (a + b);
+                        double fm = Log(Math.Exp(mid));
+                        if (double.IsNaN(fm)) return null;
+                        if (fm == 0)
+                        {
+                            a = b = mid;
+                            break;
+                        }
+
+                        if ((fm < 0) == (fa < 0))
+                        {
+                            a = mid;
+                            fa = fm;
+                            if (side == -1) fb /= 2;
+                            side = -1;
+                        }
+                        else
+                        {
+                            b = mid;
+                            fb = fm;
+                            if (side == 1) fa /= 2;
+                            side = 1;
+                        }
+
+                        if (Math.Abs(fm) < 1e-15) break;
+                    }
+
+                    double q = Math.Exp(Math.Abs(fa) < Math.Abs(fb) ? a : b);
+                    double s = (q - biasVariance) / ActivationMoments.SecondMoment(phi, q);
+                    if (s >= 1e-4 && s <= 1e4 && ReachedFromOne(phi, s, biasVariance, q))
+                    {
+                        if (found.HasValue && Math.Abs(found.Value - s) > 1e-9 * s) return null;
+                        found = s;
+                    }
+                }
+
+                previousX = x;
+                previousF = f;
+            }
+
+            return found;
+        }
+
+        /// <summary>
+        /// The other way chi of the fixed point reached from q = 1 crosses 1: by a jump where q = 1 is itself a fixed point,
+        /// sigma_w^2 = (1 - sigma_b^2) / E[phi(Z)^2]; just below it the map leaves q = 1 downwards to a fixed point with
+        /// chi &lt; 1, just above it upwards to one with chi &gt; 1 (or to infinity). Returned when those two chi, evaluated
+        /// 1e-9 either side, bracket 1; null otherwise.
+        /// </summary>
+        /// <remarks>
+        /// GELU and SiLU at small bias variances (sigma_b^2 = 1/768: 2.349 and 2.807), where chi(q*) = 1 only at fixed points
+        /// not reached from q = 1. This is the point the bisection in sigma_w^2 converges to (tests: agreement to 1e-6).
+        /// </remarks>
+        internal static double? AtEscapeFromOne(Activation phi, double biasVariance)
+        {
+            if (!(biasVariance < 1)) return null;
+            double s = (1 - biasVariance) / ActivationMoments.SecondMoment(phi, 1);
+            if (!(s >= 1e-4 && s <= 1e4)) return null;
+            double below = ChiAtFixedPoint(phi, s * (1 - 1e-9), biasVariance);
+            double above = ChiAtFixedPoint(phi, s * (1 + 1e-9), biasVariance);
+            return below < 1 && above > 1 ? s : (double?)null;
+        }
+
+        /// <summary>
+        /// Whether the q map with this sigma_w^2 moves every checked point between 1 and <paramref name="fixedPoint"/>
+        /// towards it (so that the iteration from q = 1 ends there): 32 log-spaced points, the last within 1% of the fixed point.
+        /// </summary>
+        private static bool ReachedFromOne(Activation phi, double weightVariance, double biasVariance, double fixedPoint)
+        {
+            const int Checks = 32;
+            double span = Math.Log(fixedPoint);
+            if (Math.Abs(span) < 1e-2) return true;
+            for (int k = 0; k < Checks; k++)
+            {
+                double q = Math.Exp(span * k / Checks * (1 - 1e-2 / Math.Abs(span)));
+                double move = weightVariance * ActivationMoments.SecondMoment(phi, q) + biasVariance - q;
+                if (!(Math.Sign(move) == Math.Sign(fixedPoint - q))) return false;
+            }
+
+            return true;
         }
 
         /// <summary>

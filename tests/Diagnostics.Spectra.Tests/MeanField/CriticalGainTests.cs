@@ -46,3 +46,94 @@ public sealed class CriticalGainTests
     public void NegativeBiasVariance_ThrowsTypedException() =>
         Assert.Throws<InvalidArchitectureException>(() => CriticalGain.AtFixedPoint(Activation.Tanh, -1));
 }
+
+/// <summary>
+/// The critical line solved in q* (<see cref="CriticalGain.OnCriticalLine"/>) against the definition chi(q*) = 1 at the
+/// fixed point the q map reaches from q = 1, and against the bisection in sigma_w^2 that iterates the map.
+/// </summary>
+public sealed class CriticalLineTests
+{
+    public static TheoryData<string, double> SmoothCases()
+    {
+        // Cases where chi(q*) crosses 1 continuously along sigma_w^2. GELU at small bias, SiLU and softplus have no such
+        // crossing: see SmallBiasGelu_HasNoRootOnTheLine_AndKeepsTheBisectionAnswer.
+        var data = new TheoryData<string, double>();
+        foreach (var phi in new[] { "tanh", "sigmoid" })
+            foreach (var bias in new[] { 1.0 / 768, 0.05, 0.3 })
+                data.Add(phi, bias);
+        data.Add("gelu", 0.3);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SmoothCases))]
+    public void CriticalLineRoot_HasChiOneAtTheFixedPointReachedFromOne(string name, double bias)
+    {
+        var phi = Activation.Parse(name);
+        double? critical = CriticalGain.OnCriticalLine(phi, bias);
+        Assert.True(critical.HasValue, $"{name}, bias {bias}: no accepted root on the critical line");
+        double s = critical!.Value;
+        // ChiAtFixedPoint iterates the q map from q = 1 to 1e-12 relative (linear convergence at rate sigma_w^2 S'(q*) < 1
+        // here); quadratures are at 1e-10 relative, so chi = 1 holds to far better than 1e-6.
+        Assert.Equal(1.0, CriticalGain.ChiAtFixedPoint(phi, s, bias), 6);
+        Assert.True(CriticalGain.ChiAtFixedPoint(phi, s * 1.05, bias) > 1, "chi above the critical value");
+        Assert.True(CriticalGain.ChiAtFixedPoint(phi, s / 1.05, bias) < 1, "chi below the critical value");
+        Assert.Equal(s, CriticalGain.AtFixedPoint(phi, bias), 12);
+    }
+
+    [Theory]
+    [InlineData("tanh", 0.05)]
+    [InlineData("sigmoid", 1.0 / 768)]
+    public void CriticalLineRoot_AgreesWithBisectionInWeightVariance(string name, double bias)
+    {
+        var phi = Activation.Parse(name);
+        double line = CriticalGain.OnCriticalLine(phi, bias)!.Value;
+        double bisection = CriticalGain.ByBisection(phi, bias);
+        // The bisection stops at 1e-13 in log sigma_w^2 but each step's fixed point is iterated only to 1e-12 relative.
+        Assert.True(Math.Abs(line / bisection - 1) < 1e-8, $"line {line}, bisection {bisection}");
+    }
+
+    [Theory]
+    [InlineData("gelu")]
+    [InlineData("silu")]
+    public void SmallBias_EscapeFromOne_IsTheBisectionAnswer(string name)
+    {
+        var phi = Activation.Parse(name);
+        double bias = 1.0 / 768;
+        double? escape = CriticalGain.AtEscapeFromOne(phi, bias);
+        Assert.True(escape.HasValue, $"{name}: chi does not jump across 1 where q = 1 is a fixed point");
+        double bisection = CriticalGain.ByBisection(phi, bias);
+        // The bisection brackets the jump to 1e-13 in log sigma_w^2; the map leaves q = 1 geometrically on either side.
+        Assert.True(Math.Abs(escape!.Value / bisection - 1) < 1e-6, $"escape {escape}, bisection {bisection}");
+        Assert.Equal(escape.Value, CriticalGain.AtFixedPoint(phi, bias), 12);
+    }
+
+    [Fact]
+    public void Tanh_HasNoEscapeFromOne()
+    {
+        // tanh with sigma_b^2 = 0.05: chi crosses 1 continuously (the line method's case), not by a jump at q = 1.
+        Assert.Null(CriticalGain.AtEscapeFromOne(Activation.Tanh, 0.05));
+    }
+
+    [Fact]
+    public void SmallBiasGelu_HasNoRootOnTheLine_AndKeepsTheBisectionAnswer()
+    {
+        // GELU, sigma_b^2 = 1/768: chi(q*) = 1 only at q* ~ 0.06 with sigma_w^2 ~ 3.5, a fixed point the map does not reach
+        // from q = 1 (it escapes to infinity there). Along sigma_w^2 the chi of the fixed point reached from q = 1 jumps
+        // from below 1 to 1.07 where q = 1 itself is a fixed point (sigma_w^2 = (1 - sigma_b^2) / E[GELU(Z)^2]); the
+        // bisection returns that jump, and the line method declines (AtEscapeFromOne finds it directly).
+        var phi = Activation.Gelu;
+        double bias = 1.0 / 768;
+        Assert.Null(CriticalGain.OnCriticalLine(phi, bias));
+        double bisection = CriticalGain.ByBisection(phi, bias);
+        Assert.Equal((1 - bias) / ActivationMoments.SecondMoment(phi, 1), bisection, 6);
+        Assert.True(CriticalGain.ChiAtFixedPoint(phi, bisection, bias) > 1.05);
+    }
+
+    [Fact]
+    public void TanhWithoutBias_HasNoRootOnTheLine_AndFallsBack()
+    {
+        // sigma_b^2 = 0: the critical fixed point is q* = 0, outside the scanned q > 0 (the bisection handles it).
+        Assert.Null(CriticalGain.OnCriticalLine(Activation.Tanh, 0));
+    }
+}

@@ -1,0 +1,66 @@
+using Diagnostics.Analyzers.Analysis;
+using Diagnostics.Spectra.Architecture;
+using Diagnostics.Spectra.Laws;
+using Xunit;
+
+namespace Diagnostics.Analyzers.Tests.Analysis;
+
+/// <summary>
+/// The analyzer's small spectrum options (<see cref="SpectrumCache.Options"/>: 64 grid points, K = 16 atoms, tail mass
+/// 1e-2) against the engine's defaults (400 points, K = 48, tail mass 1e-6) on 20 x Linear(256, 256) models: every
+/// decile the analyzer reports, read as a level of the reference CDF, is within 0.01 of its nominal level, the regime is
+/// the same and the mean (exact, from the S-transform) agrees to round-off.
+/// </summary>
+/// <remarks>
+/// The tolerance 0.01 is the K = 16 discretisation error of docs/engine/README.md ("error against K": 5.4e-3 in level
+/// for tanh, 2.0e-3 for sigmoid) with a factor 2 for the 64-point grid and the power-law tail counted below it. Measured
+/// (Release): tanh defaults 0.0003, sigmoid defaults 0.0003, GELU defaults 0.0031, SiLU defaults 0.0005, softplus
+/// defaults 0.0004, tanh critical (sigma_w^2 1.207) 0.0008, softplus critical (2.003) 0.0069.
+/// </remarks>
+public sealed class AnalyzerOptionsAccuracyTests
+{
+    private const double LevelTolerance = 0.01;
+
+    /// <summary>TorchSharp's default Linear: sigma_w^2 = 1/3, bias variance 1/(3 fan_in); the last Linear has no activation.</summary>
+    private static NetworkArchitecture Model(Activation phi, double weightVariance = ArchitectureMapper.DefaultWeightVariance, int depth = 20, int width = 256)
+    {
+        var widths = Enumerable.Repeat(width, depth + 1).ToArray();
+        var layers = new Layer[depth];
+        for (int l = 0; l < depth; l++) layers[l] = new Layer(l == depth - 1 ? Activation.Identity : phi, weightVariance, 1.0 / (3 * width));
+        return new NetworkArchitecture(widths, layers);
+    }
+
+    private static void AssertClose(NetworkArchitecture network)
+    {
+        var reference = JacobianSpectrum.Compute(network, new SpectrumOptions());
+        var analyzer = JacobianSpectrum.Compute(network, SpectrumCache.Options());
+        for (int k = 1; k <= 9; k++)
+        {
+            double level = k / 10.0;
+            double q = analyzer.QuantileNonZero(level);
+            double error = Math.Abs(reference.CdfNonZero(q) - level);
+            Assert.True(error <= LevelTolerance, $"decile {level}: analyzer {q:g4}, reference {reference.QuantileNonZero(level):g4}, level error {error:g3}");
+        }
+
+        Assert.Equal(reference.Regime, analyzer.Regime);
+        Assert.Equal(1.0, analyzer.Mean / reference.Mean, 12);
+    }
+
+    [Fact]
+    public void TanhOnDefaults_DecilesMatchTheFullOptions() => AssertClose(Model(Activation.Tanh));
+
+    [Fact]
+    public void SigmoidOnDefaults_DecilesMatchTheFullOptions() => AssertClose(Model(Activation.Sigmoid));
+
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("gelu")]
+    [InlineData("silu")]
+    [InlineData("softplus")]
+    public void OtherSmoothOnDefaults_DecilesMatchTheFullOptions(string name) => AssertClose(Model(Activation.Parse(name)));
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TanhCritical_DecilesMatchTheFullOptions() =>
+        AssertClose(Model(Activation.Tanh, Diagnostics.Spectra.MeanField.CriticalGain.AtFixedPoint(Activation.Tanh, 1.0 / 768)));
+}
