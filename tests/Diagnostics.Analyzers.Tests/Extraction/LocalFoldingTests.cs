@@ -46,7 +46,7 @@ public sealed class LocalFoldingTests
         var source = Sources.Usings + FoldedModel;
         var models = await Extract.ModelsAsync(source, torchSharp, syntaxOnly);
         var model = Assert.Single(models);
-        var mapped = Analysis.ArchitectureMapper.Map(model, 1);
+        var mapped = global::Diagnostics.Analyzers.Analysis.ArchitectureMapper.Map(model, 1);
         Assert.True(mapped.Network != null, mapped.Failure);
         var net = mapped.Network!;
         Assert.Equal(new[] { 256, 256, 256 / 3, 10 }, net.Widths); // 85: C# int division truncates
