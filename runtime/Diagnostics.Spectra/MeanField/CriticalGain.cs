@@ -60,6 +60,10 @@ namespace Diagnostics.Spectra.MeanField
             if (phi == null) throw new InvalidArchitectureException("activation is null.");
             CheckVariances(1, biasVariance);
             if (IsHomogeneous(phi)) return 1 / ActivationMoments.DerivativeSecondMoment(phi, 1);
+            // Softplus: E[softplus(sqrt(q) Z)^2] > q / 2 and 2 E[sigmoid(sqrt(q) Z)^2] = 1 - 2 E[s (1 - s)] < 1, so for
+            // sigma_w^2 < 2 q* is finite with chi < sigma_w^2 / 2 < 1, and from sigma_w^2 = 2 on q grows without bound while
+            // chi -> sigma_w^2 / 2: the critical value is the ReLU limit 2 (for every bias variance), reached as q -> infinity.
+            if (phi.Kind == ActivationKind.Softplus) return 2;
             return Critical.GetOrAdd((phi.Kind, phi.Slope, biasVariance),
                 _ => OnCriticalLine(phi, biasVariance) ?? AtEscapeFromOne(phi, biasVariance) ?? ByBisection(phi, biasVariance));
         }

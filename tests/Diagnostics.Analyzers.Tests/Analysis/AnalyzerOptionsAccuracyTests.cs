@@ -15,7 +15,7 @@ namespace Diagnostics.Analyzers.Tests.Analysis;
 /// The tolerance 0.01 is the K = 16 discretisation error of docs/engine/README.md ("error against K": 5.4e-3 in level
 /// for tanh, 2.0e-3 for sigmoid) with a factor 2 for the 64-point grid and the power-law tail counted below it. Measured
 /// (Release): tanh defaults 0.0003, sigmoid defaults 0.0003, GELU defaults 0.0031, SiLU defaults 0.0005, softplus
-/// defaults 0.0004, tanh critical (sigma_w^2 1.207) 0.0008, softplus critical (2.003) 0.0069.
+/// defaults 0.0004, tanh critical (sigma_w^2 1.207) 0.0008, softplus critical (2.003 then; now the exact limit 2) 0.0069.
 /// </remarks>
 public sealed class AnalyzerOptionsAccuracyTests
 {

@@ -136,4 +136,17 @@ public sealed class CriticalLineTests
         // sigma_b^2 = 0: the critical fixed point is q* = 0, outside the scanned q > 0 (the bisection handles it).
         Assert.Null(CriticalGain.OnCriticalLine(Activation.Tanh, 0));
     }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    public void Softplus_IsCriticalAtTheReluLimit(double bias)
+    {
+        // chi(q*) stays below sigma_w^2 / 2 below sigma_w^2 = 2 and tends to sigma_w^2 / 2 above it (q* grows without
+        // bound): the crossing is at 2, approached as q -> infinity (the bisection stops at the iteration cap near 2.003).
+        Assert.Equal(2.0, CriticalGain.AtFixedPoint(Activation.Softplus, bias));
+        Assert.True(CriticalGain.ChiAtFixedPoint(Activation.Softplus, 1.9, bias) < 1);
+        Assert.True(CriticalGain.ChiAtFixedPoint(Activation.Softplus, 2.1, bias) > 1);
+        Assert.True(CriticalGain.FixedPoint(Activation.Softplus, 2.1, bias) > 1e50); // grows ~ (2.1 / 2)^t: no finite fixed point
+    }
 }
