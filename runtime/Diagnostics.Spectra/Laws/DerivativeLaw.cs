@@ -91,15 +91,28 @@ namespace Diagnostics.Spectra.Laws
             double sq = Math.Sqrt(q);
             double dead = InactiveMass(phi, sq, threshold);
             var rule = GaussianExpectation.Hermite(atoms);
+            var nodes = rule.Nodes;
+            var weights = rule.Weights;
+            // Saturated units (large q: tanh, sigmoid, ELU...): when the live set is one interval [a, b] holding fewer
+            // than half the Gauss-Hermite nodes, those few nodes cannot resolve phi'^2 across it; Gauss-Legendre on
+            // [a, b] with the normal density as weight puts all K atoms there.
+            if (LiveInterval(phi, sq, threshold, out double a, out double b) && CountInside(nodes, a, b) < atoms / 2)
+            {
+                var legendre = new MathNet.Numerics.Integration.GaussLegendreRule(a, b, atoms);
+                nodes = legendre.Abscissas;
+                weights = new double[atoms];
+                for (int j = 0; j < atoms; j++) weights[j] = legendre.Weights[j] * Math.Exp(-0.5 * nodes[j] * nodes[j]) / Math.Sqrt(2 * Math.PI);
+            }
+
             var pairs = new List<KeyValuePair<double, double>>(atoms);
             double live = 0;
-            for (int j = 0; j < rule.Nodes.Length; j++)
+            for (int j = 0; j < nodes.Length; j++)
             {
-                double d = phi.Derivative(sq * rule.Nodes[j]);
+                double d = phi.Derivative(sq * nodes[j]);
                 double c = d * d;
                 if (c < threshold) continue;
-                pairs.Add(new KeyValuePair<double, double>(c, rule.Weights[j]));
-                live += rule.Weights[j];
+                pairs.Add(new KeyValuePair<double, double>(c, weights[j]));
+                live += weights[j];
             }
 
             if (pairs.Count == 0 || dead >= 1)
@@ -134,6 +147,52 @@ namespace Diagnostics.Spectra.Laws
             }
 
             return new DerivativeLaw(zero, values.ToArray(), masses.ToArray(), values.Count == 1);
+        }
+
+        private static int CountInside(double[] nodes, double a, double b)
+        {
+            int count = 0;
+            foreach (var z in nodes) if (z >= a && z <= b) count++;
+            return count;
+        }
+
+        /// <summary>
+        /// The live set {z : phi'(s z)^2 &gt;= threshold} when it is a single interval [a, b] strictly inside the scanned
+        /// range (dead on both sides); false otherwise (live to infinity, or several pieces).
+        /// </summary>
+        private static bool LiveInterval(Activation phi, double s, double threshold, out double a, out double b)
+        {
+            const int Steps = 500;
+            const double Span = GaussianExpectation.TruncationInSigmas;
+            a = b = double.NaN;
+            Func<double, bool> inactive = z => { double d = phi.Derivative(s * z); return d * d < threshold; };
+            double previous = -Span;
+            bool state = inactive(previous);
+            if (!state) return false;
+            int crossings = 0;
+            for (int k = 1; k <= Steps; k++)
+            {
+                double z = -Span + 2 * Span * k / Steps;
+                bool now = inactive(z);
+                if (now != state)
+                {
+                    double lo = previous, hi = z;
+                    for (int it = 0; it < 60; it++)
+                    {
+                        double mid = 0.5 * (lo + hi);
+                        if (inactive(mid) == state) lo = mid; else hi = mid;
+                    }
+
+                    if (++crossings == 1) a = 0.5 * (lo + hi);
+                    else if (crossings == 2) b = 0.5 * (lo + hi);
+                    else return false;
+                    state = now;
+                }
+
+                previous = z;
+            }
+
+            return crossings == 2 && state;
         }
 
         /// <summary>P(phi'(s Z)^2 &lt; threshold): threshold crossings on [-10, 10] by a scan and bisection.</summary>
