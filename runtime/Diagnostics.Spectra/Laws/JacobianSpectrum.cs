@@ -156,6 +156,12 @@ namespace Diagnostics.Spectra.Laws
                 }
             }
 
+            // Im z raised at some points (the certified walk could not get closer to the axis) smears the density; when
+            // the result then misses the exact non-zero mass by more than 1%, it is not returned as if it were the law.
+            if (checkMass && sampler.RaisedPoints > 0 && Math.Abs(continuousMass - mass) > RaisedMassTolerance * continuousMass)
+                throw new SpectralConvergenceException(
+                    $"the density could not be resolved: Im z had to be raised at {sampler.RaisedPoints} of {sampler.SampledPoints} points and the result integrates to {Format(mass)} instead of {Format(continuousMass)}.");
+
             // CDF of the non-zero part (top atom included) at the nodes.
             double nonZero = mass + topMass;
             var cdf = new double[n];
@@ -178,6 +184,9 @@ namespace Diagnostics.Spectra.Laws
                 grid, density, cdf, tail, nonZero, (first + topMass * top) * mean, sampler.Description, sampler.SmallestImaginaryPart * mean,
                 equation.IsRational, sampler.Certifications, options, upper * mean, topMass);
         }
+
+        /// <summary>Largest relative error of the non-zero mass accepted from a density whose Im z had to be raised.</summary>
+        private const double RaisedMassTolerance = 1e-2;
 
         /// <summary>Lowest grid point tried for a hard edge at zero (normalised axis).</summary>
         private const double LowestGridPoint = 1e-290;
