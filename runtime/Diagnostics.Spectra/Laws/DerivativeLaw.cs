@@ -89,16 +89,18 @@ namespace Diagnostics.Spectra.Laws
             double mean = ActivationMoments.DerivativeSecondMoment(phi, q);
             double threshold = InactiveThreshold * mean;
             double sq = Math.Sqrt(q);
-            double dead = InactiveMass(phi, sq, threshold);
+            var crossings = ThresholdCrossings(phi, sq, threshold, out bool deadAtLeft);
+            double dead = InactiveMass(crossings, deadAtLeft);
             var rule = GaussianExpectation.Hermite(atoms);
             var nodes = rule.Nodes;
             var weights = rule.Weights;
             // Saturated units (large q: tanh, sigmoid, ELU...): when the live set is one interval [a, b] holding fewer
             // than half the Gauss-Hermite nodes, those few nodes cannot resolve phi'^2 across it; Gauss-Legendre on
             // [a, b] with the normal density as weight puts all K atoms there.
-            if (LiveInterval(phi, sq, threshold, out double a, out double b) && CountInside(nodes, a, b) < atoms / 2)
+            // The live set is one interval [a, b] when it is dead on both sides with exactly two crossings.
+            if (deadAtLeft && crossings.Count == 2 && CountInside(nodes, crossings[0], crossings[1]) < atoms / 2)
             {
-                var legendre = new MathNet.Numerics.Integration.GaussLegendreRule(a, b, atoms);
+                var legendre = new MathNet.Numerics.Integration.GaussLegendreRule(crossings[0], crossings[1], atoms);
                 nodes = legendre.Abscissas;
                 weights = new double[atoms];
                 for (int j = 0; j < atoms; j++) weights[j] = legendre.Weights[j] * Math.Exp(-0.5 * nodes[j] * nodes[j]) / Math.Sqrt(2 * Math.PI);
@@ -157,19 +159,18 @@ namespace Diagnostics.Spectra.Laws
         }
 
         /// <summary>
-        /// The live set {z : phi'(s z)^2 &gt;= threshold} when it is a single interval [a, b] strictly inside the scanned
-        /// range (dead on both sides); false otherwise (live to infinity, or several pieces).
+        /// Where phi'(s z)^2 crosses the threshold on [-10, 10] (a scan of 500 steps, each crossing refined by bisection),
+        /// ascending; <paramref name="deadAtLeft"/> tells whether the set starts inactive at z = -10.
         /// </summary>
-        private static bool LiveInterval(Activation phi, double s, double threshold, out double a, out double b)
+        private static List<double> ThresholdCrossings(Activation phi, double s, double threshold, out bool deadAtLeft)
         {
-            const int Steps = 500;
+            const int Steps = 500; // the inactive sets of the supported activations are saturated tails (intervals to +-infinity)
             const double Span = GaussianExpectation.TruncationInSigmas;
-            a = b = double.NaN;
             Func<double, bool> inactive = z => { double d = phi.Derivative(s * z); return d * d < threshold; };
+            var crossings = new List<double>();
             double previous = -Span;
             bool state = inactive(previous);
-            if (!state) return false;
-            int crossings = 0;
+            deadAtLeft = state;
             for (int k = 1; k <= Steps; k++)
             {
                 double z = -Span + 2 * Span * k / Steps;
@@ -183,48 +184,27 @@ namespace Diagnostics.Spectra.Laws
                         if (inactive(mid) == state) lo = mid; else hi = mid;
                     }
 
-                    if (++crossings == 1) a = 0.5 * (lo + hi);
-                    else if (crossings == 2) b = 0.5 * (lo + hi);
-                    else return false;
+                    crossings.Add(0.5 * (lo + hi));
                     state = now;
                 }
 
                 previous = z;
             }
 
-            return crossings == 2 && state;
+            return crossings;
         }
 
-        /// <summary>P(phi'(s Z)^2 &lt; threshold): threshold crossings on [-10, 10] by a scan and bisection.</summary>
-        private static double InactiveMass(Activation phi, double s, double threshold)
+        /// <summary>P(phi'(s Z)^2 &lt; threshold) from the crossings of the threshold: the inactive pieces alternate with the live ones.</summary>
+        private static double InactiveMass(List<double> crossings, bool deadAtLeft)
         {
-            const int Steps = 500; // the inactive sets of the supported activations are saturated tails (intervals to +-infinity)
-            const double Span = GaussianExpectation.TruncationInSigmas;
-            Func<double, bool> inactive = z => { double d = phi.Derivative(s * z); return d * d < threshold; };
             double mass = 0;
-            double previous = -Span;
-            bool state = inactive(previous);
-            double start = state ? double.NegativeInfinity : double.NaN;
-            for (int k = 1; k <= Steps; k++)
+            bool state = deadAtLeft;
+            double start = double.NegativeInfinity;
+            foreach (double crossing in crossings)
             {
-                double z = -Span + 2 * Span * k / Steps;
-                bool now = inactive(z);
-                if (now != state)
-                {
-                    double lo = previous, hi = z;
-                    for (int it = 0; it < 60; it++)
-                    {
-                        double mid = 0.5 * (lo + hi);
-                        if (inactive(mid) == state) lo = mid; else hi = mid;
-                    }
-
-                    double crossing = 0.5 * (lo + hi);
-                    if (now) start = crossing;
-                    else mass += Activation.StandardNormalCdf(crossing) - Activation.StandardNormalCdf(start);
-                    state = now;
-                }
-
-                previous = z;
+                if (state) mass += Activation.StandardNormalCdf(crossing) - Activation.StandardNormalCdf(start);
+                else start = crossing;
+                state = !state;
             }
 
             if (state) mass += 1 - Activation.StandardNormalCdf(start);

@@ -89,7 +89,7 @@ namespace Diagnostics.Spectra.Laws
                     return 0;
                 // A branch that breaks inside the bracket (zeta under- or overflowing next to tied rank limits) leaves
                 // the edge unknown: 0, the hard-edge grid, which covers it from below and is checked by the mass.
-                if (slope >= 0) return TryCriticalValue(equation, previousM, m, u, out double edge) ? edge : 0;
+                if (slope >= 0) return TryCriticalValue(equation, previousM, m, u, out double edge, out _) ? edge : 0;
                 previousM = m;
             }
 
@@ -110,9 +110,6 @@ namespace Diagnostics.Spectra.Laws
                 throw new SpectralConvergenceException($"the real branch of the master equation broke (or gave a non-positive edge) at m = {broken} while locating a support edge.");
             return zeta;
         }
-
-        private static bool TryCriticalValue(MasterEquation equation, double before, double after, double[] u, out double zeta) =>
-            TryCriticalValue(equation, before, after, u, out zeta, out _);
 
         /// <summary>Bisection on the sign of the slope; false (with the m where it happened) when the branch breaks or the critical value is not positive.</summary>
         private static bool TryCriticalValue(MasterEquation equation, double before, double after, double[] u, out double zeta, out double broken)
