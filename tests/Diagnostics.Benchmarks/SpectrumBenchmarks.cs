@@ -12,8 +12,8 @@ namespace Diagnostics.Benchmarks;
 [MemoryDiagnoser]
 public class SpectrumBenchmarks
 {
-    /// <summary>Depths; 65 is the deepest whose widths 1000 * 1.25^L fit in an int (L = 200 would need 2.6e22).</summary>
-    [Params(2, 20, 50, 65)]
+    /// <summary>Depths 2..200 (relative widths: 1000 * 1.25^200 = 2.6e22 does not fit an int).</summary>
+    [Params(2, 20, 50, 100, 200)]
     public int Depth { get; set; }
 
     [Params(100, 1000, 10000)]
@@ -29,18 +29,12 @@ public class SpectrumBenchmarks
         _options = new SpectrumOptions { GridPoints = GridPoints, AbsoluteEta = 1e-4 };
     }
 
-    /// <summary>Widths 1000 * 1.25^l rounded (the law depends on the ratios only).</summary>
+    /// <summary>Relative widths 1.25^l (the law depends on the ratios only).</summary>
     public static NetworkArchitecture FreeNnCase(int depth)
     {
-        var widths = new int[depth + 1];
-        double w = 1000;
-        for (int l = 0; l <= depth; l++)
-        {
-            widths[l] = checked((int)Math.Round(w));
-            w *= 1.25;
-        }
-
-        return NetworkArchitecture.Uniform(widths, Activation.Identity, 0.8);
+        var profile = Enumerable.Range(0, depth + 1).Select(l => Math.Pow(1.25, l)).ToArray();
+        var layers = Enumerable.Range(0, depth).Select(_ => new Layer(Activation.Identity, 0.8)).ToArray();
+        return NetworkArchitecture.FromWidthProfile(profile, layers);
     }
 
     [Benchmark]

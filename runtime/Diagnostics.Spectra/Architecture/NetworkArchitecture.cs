@@ -33,22 +33,22 @@ namespace Diagnostics.Spectra.Architecture
     /// </summary>
     public sealed class NetworkArchitecture
     {
-        private readonly int[] _widths;
+        private readonly int[]? _widths;
+        private readonly double[] _widthProfile;
         private readonly Layer[] _layers;
 
         /// <exception cref="InvalidArchitectureException">Widths or layer parameters are not valid.</exception>
         public NetworkArchitecture(IReadOnlyList<int> widths, IReadOnlyList<Layer> layers, double inputVariance = 1)
+            : this(CheckWidths(widths), null, layers, inputVariance)
         {
-            if (widths == null || widths.Count < 2)
-                throw new InvalidArchitectureException("a network needs at least two widths (input and output).");
-            if (layers == null || layers.Count != widths.Count - 1)
-                throw new InvalidArchitectureException($"{widths.Count} widths need {widths.Count - 1} layers, got {layers?.Count ?? 0}.");
-            for (int i = 0; i < widths.Count; i++)
-            {
-                if (widths[i] <= 0)
-                    throw new InvalidArchitectureException($"width {i} must be a positive integer, got {widths[i]}.");
-            }
+        }
 
+        private NetworkArchitecture(int[]? widths, double[]? profile, IReadOnlyList<Layer> layers, double inputVariance)
+        {
+            _widths = widths;
+            _widthProfile = profile ?? widths!.Select(n => (double)n).ToArray();
+            if (layers == null || layers.Count != _widthProfile.Length - 1)
+                throw new InvalidArchitectureException($"{_widthProfile.Length} widths need {_widthProfile.Length - 1} layers, got {layers?.Count ?? 0}.");
             for (int l = 0; l < layers.Count; l++)
             {
                 var layer = layers[l] ?? throw new InvalidArchitectureException($"layer {l + 1} is missing.");
@@ -57,13 +57,41 @@ namespace Diagnostics.Spectra.Architecture
             }
 
             CheckVariance(inputVariance, "input variance", allowZero: false);
-            _widths = widths.ToArray();
             _layers = layers.ToArray();
             InputVariance = inputVariance;
         }
 
+        /// <summary>
+        /// The large-width limit of networks whose widths are proportional to <paramref name="widthProfile"/> (any positive
+        /// reals: the Jacobian law depends on the ratios N_l / N_{l-1} only). For profiles whose integer widths would overflow,
+        /// e.g. 200 layers growing by 1.25 (1.25^200 = 2.6e19). Such a network has no <see cref="Widths"/>; the Jacobian
+        /// spectrum, mean field and critical gains use <see cref="WidthProfile"/>.
+        /// </summary>
+        /// <exception cref="InvalidArchitectureException">A relative width is not a positive finite number, or the layers do not match.</exception>
+        public static NetworkArchitecture FromWidthProfile(IReadOnlyList<double> widthProfile, IReadOnlyList<Layer> layers, double inputVariance = 1)
+        {
+            if (widthProfile == null || widthProfile.Count < 2)
+                throw new InvalidArchitectureException("a network needs at least two widths (input and output).");
+            for (int i = 0; i < widthProfile.Count; i++)
+            {
+                double n = widthProfile[i];
+                if (!(n > 0) || double.IsInfinity(n))
+                    throw new InvalidArchitectureException($"relative width {i} must be a positive finite number, got {n.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
+            return new NetworkArchitecture(null, widthProfile.ToArray(), layers, inputVariance);
+        }
+
         /// <summary>N_0..N_L.</summary>
-        public IReadOnlyList<int> Widths => _widths;
+        /// <exception cref="InvalidArchitectureException">The network was built by <see cref="FromWidthProfile"/> (no integer widths).</exception>
+        public IReadOnlyList<int> Widths => _widths
+            ?? throw new InvalidArchitectureException("this network is defined by relative widths (FromWidthProfile): it has no integer widths.");
+
+        /// <summary>N_0..N_L as real numbers (the integer widths, or the relative widths of <see cref="FromWidthProfile"/>).</summary>
+        public IReadOnlyList<double> WidthProfile => _widthProfile;
+
+        /// <summary>False for networks built by <see cref="FromWidthProfile"/>.</summary>
+        public bool HasIntegerWidths => _widths != null;
 
         /// <summary>Layers 1..L (index 0 is layer 1).</summary>
         public IReadOnlyList<Layer> Layers => _layers;
@@ -99,10 +127,17 @@ namespace Diagnostics.Spectra.Architecture
             return new NetworkArchitecture(widths, layers, inputVariance);
         }
 
+        /// <summary>The same widths (or width profile) and input variance with other layers.</summary>
+        public NetworkArchitecture WithLayers(IReadOnlyList<Layer> layers) =>
+            new NetworkArchitecture(_widths, _widths == null ? _widthProfile : null, layers, InputVariance);
+
         /// <summary>A stable text key of everything that determines the law (used for caching).</summary>
         public string CacheKey()
         {
-            var parts = new List<string> { string.Join(",", _widths), InputVariance.ToString("R", CultureInfo.InvariantCulture) };
+            string widths = _widths != null
+                ? string.Join(",", _widths)
+                : "~" + string.Join(",", _widthProfile.Select(n => n.ToString("R", CultureInfo.InvariantCulture)));
+            var parts = new List<string> { widths, InputVariance.ToString("R", CultureInfo.InvariantCulture) };
             foreach (var layer in _layers)
             {
                 parts.Add(string.Join(":", layer.Activation.ToString(), layer.WeightVariance.ToString("R", CultureInfo.InvariantCulture),
@@ -110,6 +145,19 @@ namespace Diagnostics.Spectra.Architecture
             }
 
             return string.Join("|", parts);
+        }
+
+        private static int[] CheckWidths(IReadOnlyList<int> widths)
+        {
+            if (widths == null || widths.Count < 2)
+                throw new InvalidArchitectureException("a network needs at least two widths (input and output).");
+            for (int i = 0; i < widths.Count; i++)
+            {
+                if (widths[i] <= 0)
+                    throw new InvalidArchitectureException($"width {i} must be a positive integer, got {widths[i]}.");
+            }
+
+            return widths.ToArray();
         }
 
         private static void CheckVariance(double value, string what, bool allowZero)

@@ -117,7 +117,7 @@ namespace Diagnostics.Spectra.Inversion
         public static MasterEquation Create(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws)
         {
             int depth = network.Depth;
-            double n0 = network.Widths[0];
+            double n0 = network.WidthProfile[0];
             var a = new List<(double, int)>();
             var e = new List<(double, int)>();
             var general = new List<GeneralFactor>();
@@ -128,8 +128,8 @@ namespace Diagnostics.Spectra.Inversion
             {
                 var layer = network.Layers[l];
                 var law = laws[l];
-                double nPrev = network.Widths[l];
-                double nl = network.Widths[l + 1];
+                double nPrev = network.WidthProfile[l];
+                double nl = network.WidthProfile[l + 1];
                 double lambda = nl / nPrev;
                 double r = n0 / nl;
                 double active = 1 - law.ZeroMass;

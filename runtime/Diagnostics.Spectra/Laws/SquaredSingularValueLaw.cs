@@ -92,8 +92,8 @@ namespace Diagnostics.Spectra.Laws
         {
             get
             {
-                double n0 = Network.Widths[0];
-                double nl = Network.Widths[Network.Depth];
+                double n0 = Network.WidthProfile[0];
+                double nl = Network.WidthProfile[Network.Depth];
                 return 1 - (1 - AtomAtZero) * n0 / nl;
             }
         }

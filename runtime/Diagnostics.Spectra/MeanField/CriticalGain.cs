@@ -210,9 +210,7 @@ namespace Diagnostics.Spectra.MeanField
 
         /// <summary>The same network with every layer's weight variance replaced.</summary>
         public static NetworkArchitecture WithWeightVariance(NetworkArchitecture network, double weightVariance) =>
-            new NetworkArchitecture(network.Widths,
-                network.Layers.Select(l => new Layer(l.Activation, weightVariance, l.BiasVariance, l.Weights)).ToArray(),
-                network.InputVariance);
+            network.WithLayers(network.Layers.Select(l => new Layer(l.Activation, weightVariance, l.BiasVariance, l.Weights)).ToArray());
 
         private static bool IsHomogeneous(Activation phi) =>
             phi.Kind == ActivationKind.Identity || phi.Kind == ActivationKind.Relu || phi.Kind == ActivationKind.LeakyRelu;

@@ -69,8 +69,8 @@ namespace Diagnostics.Spectra.MeanField
             for (int l = 0; l < depth; l++)
             {
                 var layer = network.Layers[l];
-                double fanIn = network.Widths[l];
-                double fanOut = network.Widths[l + 1];
+                double fanIn = network.WidthProfile[l];
+                double fanOut = network.WidthProfile[l + 1];
                 double forward = layer.Weights == WeightDistribution.Orthogonal
                     ? layer.WeightVariance * Math.Min(1.0, fanIn / fanOut)
                     : layer.WeightVariance;
