@@ -136,9 +136,15 @@ namespace Diagnostics.Spectra.Laws
                 {
                     LogGrid(low, upper, grid, weight);
                     sampler.Sample(grid, density);
+                    // The mass below an extended grid is extrapolated from that grid's own lowest points: extrapolating
+                    // from the previous grid across the new one counts a cluster of tiny eigenvalues twice (seed 102186).
+                    if (extension > 0) tail = TailBelow(grid, density, low);
                     Integrate(grid, weight, density, tail, out mass, out first);
                     double missing = continuousMass - mass;
-                    if (!checkMass || !(missing > MissingMassTolerance * continuousMass) || low <= LowestGridPoint || extension == MaxGridExtensions)
+                    // Unresolved: mass is missing, or the extrapolated tail below the grid is itself above the tail
+                    // tolerance (a flat x rho(x) at the bottom: the power law cannot be trusted across many decades).
+                    bool unresolved = missing > MissingMassTolerance * continuousMass || tail > options.TailMass;
+                    if (!checkMass || !unresolved || low <= LowestGridPoint || extension == MaxGridExtensions)
                         break;
                     double lower2 = Math.Max(LowestGridPoint, low * (low / upper));
                     try
@@ -151,7 +157,6 @@ namespace Diagnostics.Spectra.Laws
                         break;
                     }
 
-                    tail = TailBelow(grid, density, lower2);
                     low = lower2;
                 }
             }
