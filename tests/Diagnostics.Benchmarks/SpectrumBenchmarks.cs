@@ -12,7 +12,7 @@ namespace Diagnostics.Benchmarks;
 [MemoryDiagnoser]
 public class SpectrumBenchmarks
 {
-    /// <summary>Depths 2..200 (relative widths: 1000 * 1.25^200 = 2.6e22 does not fit an int).</summary>
+    /// <summary>Depths 2..200 (relative widths: 1000 * 1.25^200 = 2.4e22 does not fit an int).</summary>
     [Params(2, 20, 50, 100, 200)]
     public int Depth { get; set; }
 
