@@ -216,13 +216,23 @@ namespace Diagnostics.Spectra.Inversion
         {
             Complex m0 = start[0];
             Complex invZeta = Complex.One / zeta;
-            ScalarValue(invZeta, m0, out Complex f, out Complex df, out Complex pa);
+            // One pass gives phi, phi' at m0 and the majorants on the disc of radius R = the last test's radius x 4 (a guess).
+            double guess = _radiusGuess;
+            ValueAndBound(invZeta, m0, guess, out Complex f, out Complex df, out Complex pa, out double kGuess);
             if (df == Complex.Zero) return false;
             Complex h = -f / df;
             double hAbs = ComplexModulus.Of(h);
             // Kantorovich: |phi''| <= K on the ball of radius 2|h| around m0 (which contains the ball of radius |h| around m0 + h).
-            double k = SecondDerivativeBound(invZeta, m0, 2 * hAbs);
-            if (!(hAbs * k <= 0.5 * ComplexModulus.Of(df))) return false;
+            // The bound on the guessed disc is valid when that disc contains this one; where it is too loose to pass, the test is
+            // repeated with the bound on the disc of radius 2|h| itself, so the outcome is that of the exact-radius test.
+            double dfAbs0 = ComplexModulus.Of(df);
+            double k = kGuess;
+            _radiusGuess = 8 * hAbs;
+            if (!(2 * hAbs <= guess && hAbs * k <= 0.5 * dfAbs0))
+            {
+                k = SecondDerivativeBound(invZeta, m0, 2 * hAbs);
+                if (!(hAbs * k <= 0.5 * dfAbs0)) return false;
+            }
 
             // Newton from the certified start. The iterates and the root stay in the ball where K bounds |phi''|, so after
             // a step h from m the Taylor remainder gives |root - (m + h)| <= 2 K |h|^2 / |phi'(m)|: stop as soon as that
@@ -276,6 +286,60 @@ namespace Diagnostics.Spectra.Inversion
             Product(_e, _ke, m, out Complex pb, out Complex pb1);
             f = pa * invZeta - m * pb;
             df = pa1 * invZeta - (pb + m * pb1);
+        }
+
+        private double _radiusGuess;
+
+        private void ValueAndBound(Complex invZeta, Complex m, double radius, out Complex f, out Complex df, out Complex pa, out double k)
+        {
+            FusedProduct(_a, _ka, m, radius, out pa, out Complex pa1, out _, out _, out double a2);
+            FusedProduct(_e, _ke, m, radius, out Complex pb, out Complex pb1, out _, out double b1, out double b2);
+            f = pa * invZeta - m * pb;
+            df = pa1 * invZeta - (pb + m * pb1);
+            double mAbs = ComplexModulus.Of(m) + radius;
+            k = a2 * ComplexModulus.Of(invZeta) + 2 * b1 + mAbs * b2;
+        }
+
+        /// <summary><see cref="Product"/> and <see cref="Majorant"/> at the same point in one pass (two independent chains).</summary>
+        private static void FusedProduct(double[] a, int[] k, Complex m, double radius, out Complex f, out Complex f1, out double g, out double g1, out double g2)
+        {
+            double mr = m.Real, mi = m.Imaginary;
+            double fr = 1, fi = 0, dr = 0, di = 0;
+            double p = 1, p1 = 0, p2 = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                double b = a[i];
+                double gr = 1 + b * mr, gi = b * mi;
+                double ab = Math.Abs(b);
+                double norm = gr * gr + gi * gi;
+                double gm = (norm > 1e-300 && norm < 1e300 ? Math.Sqrt(norm) : Complex.Abs(new Complex(gr, gi))) + ab * radius;
+                int n = k[i];
+                if (n == 1)
+                {
+                    double ndr = dr * gr - di * gi + fr * b;
+                    double ndi = dr * gi + di * gr + fi * b;
+                    double nfr = fr * gr - fi * gi;
+                    fi = fr * gi + fi * gr;
+                    fr = nfr;
+                    dr = ndr;
+                    di = ndi;
+                    double np2 = p2 * gm + 2 * p1 * ab;
+                    p1 = p1 * gm + p * ab;
+                    p *= gm;
+                    p2 = np2;
+                }
+                else
+                {
+                    Factor(b, n, mr, mi, ref fr, ref fi, ref dr, ref di);
+                    MajorantFactor(b, n, mr, mi, radius, ref p, ref p1, ref p2);
+                }
+            }
+
+            f = new Complex(fr, fi);
+            f1 = new Complex(dr, di);
+            g = p;
+            g1 = p1;
+            g2 = p2;
         }
 
         private double SecondDerivativeBound(Complex invZeta, Complex m0, double radius)
@@ -710,31 +774,78 @@ namespace Diagnostics.Spectra.Inversion
 
         // ---- products of linear factors prod (1 + a_k m)^{n_k}: value and two derivatives, and majorants ----
 
+        /// <remarks>
+        /// Two interleaved partial products (even and odd factors) combined at the end: each partial product is a chain of
+        /// dependent multiplications, so two chains run in parallel in the processor (the loop is latency-bound).
+        /// </remarks>
         private static void Product(double[] a, int[] k, Complex m, out Complex f, out Complex f1)
         {
-            f = Complex.One;
-            f1 = Complex.Zero;
-            for (int i = 0; i < a.Length; i++)
+            double mr = m.Real, mi = m.Imaginary;
+            double fr = 1, fi = 0, dr = 0, di = 0; // even chain: value, derivative
+            double hr = 1, hi = 0, er = 0, ei = 0; // odd chain
+            int count = a.Length, i = 0;
+            for (; i + 1 < count; i += 2)
             {
-                double b = a[i];
-                Complex g = 1 + b * m;
-                Complex G, G1;
-                int n = k[i];
-                if (n == 1)
+                double b = a[i], c = a[i + 1];
+                if (k[i] == 1 && k[i + 1] == 1)
                 {
-                    G = g;
-                    G1 = b;
+                    double gr = 1 + b * mr, gi = b * mi;
+                    double ndr = dr * gr - di * gi + fr * b;
+                    double ndi = dr * gi + di * gr + fi * b;
+                    double nfr = fr * gr - fi * gi;
+                    fi = fr * gi + fi * gr;
+                    fr = nfr;
+                    dr = ndr;
+                    di = ndi;
+                    double ur = 1 + c * mr, ui = c * mi;
+                    double ner = er * ur - ei * ui + hr * c;
+                    double nei = er * ui + ei * ur + hi * c;
+                    double nhr = hr * ur - hi * ui;
+                    hi = hr * ui + hi * ur;
+                    hr = nhr;
+                    er = ner;
+                    ei = nei;
                 }
                 else
                 {
-                    Complex gn1 = IntPow(g, n - 1);
-                    G1 = n * b * gn1;
-                    G = gn1 * g;
+                    Factor(b, k[i], mr, mi, ref fr, ref fi, ref dr, ref di);
+                    Factor(c, k[i + 1], mr, mi, ref hr, ref hi, ref er, ref ei);
                 }
-
-                f1 = f1 * G + f * G1;
-                f *= G;
             }
+
+            if (i < count) Factor(a[i], k[i], mr, mi, ref fr, ref fi, ref dr, ref di);
+            // (F H)' = F' H + F H'
+            f = new Complex(fr * hr - fi * hi, fr * hi + fi * hr);
+            f1 = new Complex(dr * hr - di * hi + fr * er - fi * ei, dr * hi + di * hr + fr * ei + fi * er);
+        }
+
+        /// <summary>Multiplies the partial product (f, f') by (1 + b m)^n.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Factor(double b, int n, double mr, double mi, ref double fr, ref double fi, ref double dr, ref double di)
+        {
+            double gr = 1 + b * mr, gi = b * mi, g1r, g1i;
+            if (n == 1)
+            {
+                g1r = b;
+                g1i = 0;
+            }
+            else
+            {
+                Complex gn1 = IntPow(new Complex(gr, gi), n - 1);
+                g1r = n * b * gn1.Real;
+                g1i = n * b * gn1.Imaginary;
+                double tr = gn1.Real * gr - gn1.Imaginary * gi;
+                gi = gn1.Real * gi + gn1.Imaginary * gr;
+                gr = tr;
+            }
+
+            double ndr = dr * gr - di * gi + fr * g1r - fi * g1i;
+            double ndi = dr * gi + di * gr + fr * g1i + fi * g1r;
+            double nfr = fr * gr - fi * gi;
+            fi = fr * gi + fi * gr;
+            fr = nfr;
+            dr = ndr;
+            di = ndi;
         }
 
         /// <summary>
@@ -743,41 +854,52 @@ namespace Diagnostics.Spectra.Inversion
         /// </summary>
         private static void Majorant(double[] a, int[] k, Complex m0, double radius, out double f, out double f1, out double f2)
         {
-            f = 1;
-            f1 = 0;
-            f2 = 0;
+            // Two interleaved partial majorants (even and odd factors), combined at the end: (PQ)'' = P''Q + 2P'Q' + PQ''.
             double x = m0.Real, y = m0.Imaginary;
-            for (int i = 0; i < a.Length; i++)
+            double p = 1, p1 = 0, p2 = 0, q = 1, q1 = 0, q2 = 0;
+            int count = a.Length, i = 0;
+            for (; i + 1 < count; i += 2)
             {
-                double ai = a[i];
-                double b = Math.Abs(ai);
-                double re = 1 + ai * x, im = ai * y;
-                // |1 + a m0| by a plain square root: the factors are far from overflow (|a m0| < 1e150 in practice);
-                // fall back to the scaled modulus otherwise.
-                double norm = re * re + im * im;
-                double g = (norm > 1e-300 && norm < 1e300 ? Math.Sqrt(norm) : Complex.Abs(new Complex(re, im))) + b * radius;
-                int n = k[i];
-                double G, G1, G2;
-                if (n == 1)
-                {
-                    G = g;
-                    G1 = b;
-                    G2 = 0;
-                }
-                else
-                {
-                    double gn2 = n == 2 ? 1 : Math.Pow(g, n - 2);
-                    G = gn2 * g * g;
-                    G1 = n * gn2 * g * b;
-                    G2 = (double)n * (n - 1) * gn2 * b * b;
-                }
-
-                double nf2 = f2 * G + 2 * f1 * G1 + f * G2;
-                double nf1 = f1 * G + f * G1;
-                f *= G;
-                f1 = nf1;
-                f2 = nf2;
+                MajorantFactor(a[i], k[i], x, y, radius, ref p, ref p1, ref p2);
+                MajorantFactor(a[i + 1], k[i + 1], x, y, radius, ref q, ref q1, ref q2);
             }
+
+            if (i < count) MajorantFactor(a[i], k[i], x, y, radius, ref p, ref p1, ref p2);
+            f = p * q;
+            f1 = p1 * q + p * q1;
+            f2 = p2 * q + 2 * p1 * q1 + p * q2;
+        }
+
+        /// <summary>Multiplies the partial majorant (f, f', f'') by (|1 + a m0| + |a| x)^n at x = radius.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void MajorantFactor(double ai, int n, double x, double y, double radius, ref double f, ref double f1, ref double f2)
+        {
+            double b = Math.Abs(ai);
+            double re = 1 + ai * x, im = ai * y;
+            // |1 + a m0| by a plain square root: the factors are far from overflow (|a m0| < 1e150 in practice);
+            // fall back to the scaled modulus otherwise.
+            double norm = re * re + im * im;
+            double g = (norm > 1e-300 && norm < 1e300 ? Math.Sqrt(norm) : Complex.Abs(new Complex(re, im))) + b * radius;
+            double G, G1, G2;
+            if (n == 1)
+            {
+                G = g;
+                G1 = b;
+                G2 = 0;
+            }
+            else
+            {
+                double gn2 = n == 2 ? 1 : Math.Pow(g, n - 2);
+                G = gn2 * g * g;
+                G1 = n * gn2 * g * b;
+                G2 = (double)n * (n - 1) * gn2 * b * b;
+            }
+
+            double nf2 = f2 * G + 2 * f1 * G1 + f * G2;
+            double nf1 = f1 * G + f * G1;
+            f *= G;
+            f1 = nf1;
+            f2 = nf2;
         }
 
         internal static Complex IntPow(Complex x, int n)

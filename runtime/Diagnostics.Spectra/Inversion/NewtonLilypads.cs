@@ -86,7 +86,7 @@ namespace Diagnostics.Spectra.Inversion
 
             if (proxy == target)
             {
-                Array.Copy(_current, solution, solution.Length);
+                Copy(_current, solution);
                 return;
             }
 
@@ -115,7 +115,7 @@ namespace Diagnostics.Spectra.Inversion
         private bool Walk(Complex from, Complex[] start, Complex target, Complex[] solution, int budget)
         {
             Complex here = from;
-            Array.Copy(start, _current, _current.Length);
+            Copy(start, _current);
             double step = ComplexModulus.Of(target - here);
             int attempts = 0;
             bool hasPrevious = false;
@@ -130,7 +130,26 @@ namespace Diagnostics.Spectra.Inversion
                 if (_equation.IsRational)
                 {
                     // Predictor: start Newton from the tangent extrapolation (any start may be certified).
-                    _predicted[0] = _current[0] + _equation.RationalTangent(here, _current[0]) * (next - here);
+                    Complex tangent = _equation.RationalTangent(here, _current[0]);
+                    Complex dz = next - here;
+                    _predicted[0] = _current[0] + tangent * dz;
+                    // Higher order from the last two accepted points when they are near (the grid's previous points):
+                    // a cubic through them with the tangent at here, kept only as a correction smaller than half the
+                    // tangent step, so the start stays next to the tangent prediction.
+                    double reach = 256 * Norm(dz);
+                    if (_hasLast2 && _lastZeta != here && _lastZeta2 != here && _lastZeta2 != _lastZeta
+                        && Norm(_lastZeta - here) <= reach && Norm(_lastZeta2 - here) <= reach)
+                    {
+                        // cubic: m(here + d) = m0 + t d + c2 d^2 + c3 d^3 through the two previous points
+                        Complex d1 = _lastZeta - here, d2 = _lastZeta2 - here;
+                        Complex r1 = (_lastM - _current[0] - tangent * d1) / (d1 * d1);
+                        Complex r2 = (_lastM2 - _current[0] - tangent * d2) / (d2 * d2);
+                        Complex c3 = (r1 - r2) / (d1 - d2);
+                        Complex c2 = r1 - c3 * d1;
+                        Complex correction = (c2 + c3 * dz) * dz * dz;
+                        if (Norm(correction) <= 0.25 * Norm(tangent * dz)) _predicted[0] += correction;
+                    }
+
                     certified = Certify(next, _predicted, _trial) || Certify(next, _current, _trial);
                 }
                 else
@@ -150,14 +169,20 @@ namespace Diagnostics.Spectra.Inversion
 
                 if (certified)
                 {
+                    _lastZeta2 = _lastZeta;
+                    _lastM2 = _lastM;
+                    _hasLast2 = _hasLast;
+                    _lastZeta = here;
+                    _lastM = _current[0];
+                    _hasLast = true;
                     previousZeta = here;
-                    Array.Copy(_current, _previous, _current.Length);
+                    Copy(_current, _previous);
                     hasPrevious = true;
                     here = next;
-                    Array.Copy(_trial, _current, _current.Length);
+                    Copy(_trial, _current);
                     if (last)
                     {
-                        Array.Copy(_current, solution, solution.Length);
+                        Copy(_current, solution);
                         return true;
                     }
 
@@ -172,6 +197,20 @@ namespace Diagnostics.Spectra.Inversion
                 if (++attempts > budget) return false;
             }
         }
+
+        /// <summary>|z|^2.</summary>
+        private static double Norm(Complex z) => z.Real * z.Real + z.Imaginary * z.Imaginary;
+
+        /// <summary>Array.Copy, without its call overhead for the one-unknown (rational) case.</summary>
+        private static void Copy(Complex[] from, Complex[] to)
+        {
+            if (from.Length == 1) to[0] = from[0];
+            else Array.Copy(from, to, from.Length);
+        }
+
+        private Complex _lastZeta, _lastM;
+        private bool _hasLast, _hasLast2;
+        private Complex _lastZeta2, _lastM2;
 
         private bool Certify(Complex zeta, Complex[] start, Complex[] solution)
         {

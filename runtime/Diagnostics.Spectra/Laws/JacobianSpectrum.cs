@@ -97,11 +97,16 @@ namespace Diagnostics.Spectra.Laws
             if (lower > 0)
             {
                 bool logarithmic = upper / lower > 2;
+                // cos and sin of pi (k + 1/2) / n by rotation (round-off ~ k ulps, far below what the grid needs).
+                double turnCos = Math.Cos(Math.PI / n), turnSin = Math.Sin(Math.PI / n);
+                double cos = Math.Cos(Math.PI / (2 * n)), sin = Math.Sin(Math.PI / (2 * n));
                 for (int k = 0; k < n; k++)
                 {
-                    double t = (k + 0.5) / n;
-                    double s = (1 - Math.Cos(Math.PI * t)) / 2;
-                    double ds = Math.PI / 2 * Math.Sin(Math.PI * t);
+                    double s = (1 - cos) / 2;
+                    double ds = Math.PI / 2 * sin;
+                    double nextCos = cos * turnCos - sin * turnSin;
+                    sin = sin * turnCos + cos * turnSin;
+                    cos = nextCos;
                     if (logarithmic)
                     {
                         double span = Math.Log(upper / lower);
