@@ -106,7 +106,10 @@ internal static class ConsoleReport
         table.AddRow("mean \u03bb (zeros included)", Num.G(law.Mean));
         table.AddRow("mean of \u03bb > 0", Num.G(law.Mean / nonZero));
         table.AddRow("atom at zero", $"{Num.P(Num.Snap(law.AtomAtZero))} of J\u1d40J ({net.Widths[0]}\u00d7{net.Widths[0]}); {Num.P(Num.Snap(law.AtomAtZeroOutput))} of JJ\u1d40 ({net.Widths[^1]}\u00d7{net.Widths[^1]})");
-        if (law.AtomAtTop > 0)
+        if (law.NonZeroAtoms.Count > 1)
+            table.AddRow("atoms away from zero", string.Join(", ", law.NonZeroAtoms.Select(a => $"{Num.P(Num.Snap(a.Mass))} at {Num.G(a.Position, 6)}"))
+                + (law.IsPurelyAtomic ? " (no continuous part)" : $"; the density lies in [[{Num.G(law.Grid[0], 6)}, {Num.G(law.ContinuousUpper, 6)}]]"));
+        else if (law.AtomAtTop > 0)
             table.AddRow("atom at the top", $"{Num.P(Num.Snap(law.AtomAtTop))} at {Num.G(law.SupportUpper, 6)} (active subspaces intersect); the density ends at {Num.G(law.ContinuousUpper, 6)}");
         table.AddRow("support of \u03bb > 0", law.IsPointMass
             ? $"the single point {Num.G(law.SupportUpper)}"

@@ -45,6 +45,18 @@ internal static class JsonReport
             // A point mass at the top of the support (orthogonal networks whose active subspaces intersect).
             Number(w, "atom_at_top", Num.Snap(law.AtomAtTop));
             Number(w, "continuous_upper", law.ContinuousUpper);
+            // Every point mass away from zero (position, mass in the whole law): the top atom above, and e.g. both ends of
+            // an orthogonal leaky-ReLU network's spectrum.
+            w.WriteStartArray("atoms_nonzero");
+            foreach (var atom in law.NonZeroAtoms)
+            {
+                w.WriteStartObject();
+                Number(w, "position", atom.Position);
+                Number(w, "mass", Num.Snap(atom.Mass));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             Levels(w, "quantiles", law.Quantiles());
             Levels(w, "quantiles_nonzero", law.QuantilesNonZero());
             Array(w, "q", prop.Q);
@@ -59,6 +71,7 @@ internal static class JsonReport
             w.WriteString("eta", law.EtaDescription);
             Number(w, "smallest_imaginary_part", law.SmallestImaginaryPart);
             w.WriteBoolean("point_mass", law.IsPointMass);
+            w.WriteBoolean("purely_atomic", law.IsPurelyAtomic);
             w.WriteBoolean("rational_master_equation", law.IsRationalMasterEquation);
             if (svgPath != null) w.WriteString("svg", svgPath);
             if (includeDensity)

@@ -19,6 +19,8 @@ internal static class SpectrumPlot
         {
             Subtitle = law.IsPointMass
                 ? "law of the eigenvalues \u03bb of J\u1d40J at initialisation (infinite width): the non-zero part is a single point"
+                : law.IsPurelyAtomic
+                ? $"law of the eigenvalues \u03bb of J\u1d40J at initialisation (infinite width): the non-zero part is {law.NonZeroAtoms.Count} point masses"
                 : $"law of the eigenvalues \u03bb of J\u1d40J at initialisation (infinite width); non-zero part, {law.Grid.Count} grid points, Im z: {law.EtaDescription}",
             XLabel = "\u03bb, squared singular value of the input-output Jacobian (log scale)",
             YLabel = "density of the non-zero part",
@@ -28,6 +30,11 @@ internal static class SpectrumPlot
         if (law.IsPointMass)
         {
             plot.PointMasses.Add(new PlotPointMass(law.SupportUpper, 1 - law.AtomAtZero, $"\u03bb = {Num.G(law.SupportUpper)}", CurveColor));
+        }
+        else if (law.IsPurelyAtomic)
+        {
+            foreach (var atom in law.NonZeroAtoms)
+                plot.PointMasses.Add(new PlotPointMass(atom.Position, atom.Mass, $"\u03bb = {Num.G(atom.Position)}", CurveColor));
         }
         else
         {
@@ -47,7 +54,10 @@ internal static class SpectrumPlot
                 YScale.Linear => false,
                 _ => DensityPlot.PrefersLogY(visible),
             };
-            plot.Series.Add(new PlotSeries(law.Grid, law.Density, $"density of \u03bb > 0 (integrates to {Num.P(1 - law.AtomAtZero)})", CurveColor));
+            double atomMass = law.NonZeroAtoms.Sum(a => a.Mass);
+            plot.Series.Add(new PlotSeries(law.Grid, law.Density, $"density of \u03bb > 0 (integrates to {Num.P(1 - law.AtomAtZero - atomMass)})", CurveColor));
+            foreach (var atom in law.NonZeroAtoms)
+                plot.PointMasses.Add(new PlotPointMass(atom.Position, atom.Mass, $"atom {Num.P(Num.Snap(atom.Mass))}", CurveColor));
             foreach (var (level, value) in law.QuantilesNonZero())
             {
                 int percent = (int)Math.Round(level * 100);

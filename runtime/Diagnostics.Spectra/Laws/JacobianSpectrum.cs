@@ -67,6 +67,12 @@ namespace Diagnostics.Spectra.Laws
             // part ends at the first critical point of the real branch below it and carries the rest of the mass.
             double topMass = equation.TopAtom(out double topPosition);
             var sampler = new DensitySampler(equation, options, mean);
+            if (!equation.IsRational)
+            {
+                // Atoms away from zero (orthogonal weights throughout, leaky ReLU): exact from the factors' atoms.
+                var atoms = NonZeroAtoms.Of(network, laws);
+                if (atoms.Count > 0) return WithAtoms(network, propagation, laws, options, equation, sampler, atom, mean, moments, atoms);
+            }
             if (topMass >= equation.RankFraction * (1 - 1e-9))
             {
                 return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, topPosition * mean, topPosition * mean,
@@ -96,29 +102,7 @@ namespace Diagnostics.Spectra.Laws
             double tail = 0, mass = 0, first = 0;
             if (lower > 0)
             {
-                bool logarithmic = upper / lower > 2;
-                // cos and sin of pi (k + 1/2) / n by rotation (round-off ~ k ulps, far below what the grid needs).
-                double turnCos = Math.Cos(Math.PI / n), turnSin = Math.Sin(Math.PI / n);
-                double cos = Math.Cos(Math.PI / (2 * n)), sin = Math.Sin(Math.PI / (2 * n));
-                for (int k = 0; k < n; k++)
-                {
-                    double s = (1 - cos) / 2;
-                    double ds = Math.PI / 2 * sin;
-                    double nextCos = cos * turnCos - sin * turnSin;
-                    sin = sin * turnCos + cos * turnSin;
-                    cos = nextCos;
-                    if (logarithmic)
-                    {
-                        double span = Math.Log(upper / lower);
-                        grid[k] = lower * Math.Exp(span * s);
-                        weight[k] = grid[k] * span * ds / n;
-                    }
-                    else
-                    {
-                        grid[k] = lower + (upper - lower) * s;
-                        weight[k] = (upper - lower) * ds / n;
-                    }
-                }
+                ClusteredGrid(lower, upper, grid, weight);
 
                 sampler.Sample(grid, density);
                 Integrate(grid, weight, density, 0, out mass, out first);
@@ -195,6 +179,147 @@ namespace Diagnostics.Spectra.Laws
                 equation.IsRational, sampler.Certifications, options, upper * mean, topMass);
         }
 
+        /// <summary>
+        /// A law with atoms away from zero (<see cref="NonZeroAtoms"/>): the atoms are exact; the continuous part, if any, is
+        /// the density of G minus the atoms' poles sum_a w_a / (zeta - a), on a grid between the edges that avoids the atoms'
+        /// neighbourhoods (midpoint rule, no clustering at the ends), checked against the exact continuous mass.
+        /// </summary>
+        private static SquaredSingularValueLaw WithAtoms(NetworkArchitecture network, SignalPropagationResult propagation, IReadOnlyList<DerivativeLaw> laws,
+            SpectrumOptions options, MasterEquation equation, DensitySampler sampler, double atom, double mean, double[] moments, List<SpectralAtom> atoms)
+        {
+            double atomMass = 0, atomFirst = 0;
+            var normalised = new SpectralAtom[atoms.Count];
+            for (int i = 0; i < atoms.Count; i++)
+            {
+                atomMass += atoms[i].Mass;
+                atomFirst += atoms[i].Mass * atoms[i].Position;
+                normalised[i] = new SpectralAtom(atoms[i].Position / mean, atoms[i].Mass);
+            }
+
+            double lowest = atoms[0].Position, highest = atoms[atoms.Count - 1].Position;
+            double continuousMass = equation.RankFraction - atomMass;
+            if (continuousMass <= 1e-9 * equation.RankFraction)
+            {
+                // No continuous part: e.g. square orthogonal layers around one leaky-ReLU layer (J^T J ~ W^T D^2 W).
+                return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, lowest, highest,
+                    Array.Empty<double>(), Array.Empty<double>(), Array.Empty<double>(), 0, atomMass, atomFirst,
+                    sampler.Description, 0, false, 0, options, highest, atoms[atoms.Count - 1].Mass, atoms);
+            }
+
+            // The edges of the continuous part: the real-branch scans where they find one, else the atoms themselves (next
+            // to an atom the branch runs off to infinity instead of turning at a critical point).
+            double top = normalised[normalised.Length - 1].Position, bottom = normalised[0].Position;
+            double upper = Math.Max(SupportEdges.Upper(equation), top);
+            double lowerEdge = SupportEdges.Lower(equation);
+            double lower = lowerEdge > 0 ? Math.Min(lowerEdge, bottom) : bottom;
+            sampler.SubtractPoles(normalised);
+
+            // Locate the continuous part: a coarse scan between the outer atoms, then bisection of each edge between the
+            // scan points around it, where the density crosses 1e-4 of its coarse maximum (beyond a square-root edge the
+            // Poisson smearing of Im z = 1e-7 x stays above 1e-6 of the peak for a few percent of the edge).
+            // The scan keeps AtomClearance (relative) away from an atom at either end: next to a pole the certified walk
+            // needs 1e4-1e5 basin tests per point and then fails (seed 107124 at 1e-4 of its top atom), while the
+            // continuous edges of these laws usually sit further in (free compression by t: 1/2 - sqrt(t (1 - t)) of the
+            // atom's value); when mass is then missing, the scan is redone with a hundred times less clearance.
+            // (Upper() returns the top atom itself to within round-off when the branch runs off to infinity there.)
+            bool atomAtLow = bottom <= lower * (1 + 1e-6), atomAtHigh = top >= upper * (1 - 1e-6);
+            int n = options.GridPoints;
+            var grid = new double[n];
+            var weight = new double[n];
+            var density = new double[n];
+            double mass = 0, firstMoment = 0, edgeHigh = upper;
+            bool checkMass = !options.AbsoluteEta.HasValue;
+            for (int attempt = 0; ; attempt++)
+            {
+                double clearance = attempt == 0 ? AtomClearance : AtomClearance / 100;
+                double scanLow = atomAtLow ? bottom * (1 + clearance) : lower;
+                double scanHigh = atomAtHigh ? top * (1 - clearance) : upper;
+                int coarse = Math.Max(64, options.GridPoints / 4);
+                var scan = new double[coarse];
+                var scanDensity = new double[coarse];
+                bool logScan = scanHigh / scanLow > 2;
+                for (int k = 0; k < coarse; k++)
+                {
+                    double t = k / (coarse - 1.0);
+                    scan[k] = logScan ? scanLow * Math.Exp(Math.Log(scanHigh / scanLow) * t) : scanLow + (scanHigh - scanLow) * t;
+                }
+
+                // Each scan point from its own proxy (a vertical walk from high Im z): chaining across the scan's large
+                // steps next to a pole can land on another root (seed 107124: a spurious density 1e-3 below the top
+                // atom). A point where Im z had to be raised carries the Poisson smearing of that larger Im z (next to an
+                // atom: 1e-4 of the peak at 1e-3 of the atom): it is not taken as evidence of a continuous part there.
+                for (int k = 0; k < coarse; k++)
+                {
+                    scanDensity[k] = sampler.At(scan[k], chain: false);
+                    if (sampler.LastRaise > 1) scanDensity[k] = 0;
+                }
+
+                double peak = 0;
+                for (int k = 0; k < coarse; k++) peak = Math.Max(peak, scanDensity[k]);
+                double threshold = 1e-4 * peak;
+                int first = Array.FindIndex(scanDensity, d => d > threshold), last = Array.FindLastIndex(scanDensity, d => d > threshold);
+                if (first < 0)
+                    throw new SpectralConvergenceException(
+                        $"the continuous part between the atoms away from zero ({string.Join(", ", atoms)}) was not found: no density above round-off on {coarse} points.");
+                double edgeLow = first == 0 ? scanLow : Bisect(sampler, scan[first - 1], scan[first], threshold, rising: true);
+                edgeHigh = last == coarse - 1 ? scanHigh : Bisect(sampler, scan[last], scan[last + 1], threshold, rising: false);
+
+                ClusteredGrid(edgeLow, edgeHigh, grid, weight);
+                int raisedBefore = sampler.RaisedPoints;
+                sampler.Sample(grid, density);
+                Integrate(grid, weight, density, 0, out mass, out firstMoment);
+                int raised = sampler.RaisedPoints - raisedBefore;
+                bool resolved = Math.Abs(continuousMass - mass) <= (raised > 0 ? RaisedMassTolerance : AtomsMassTolerance) * continuousMass;
+                if (!checkMass || resolved) break;
+                if (attempt == 1)
+                    throw new SpectralConvergenceException(
+                        $"the continuous part between the atoms away from zero ({string.Join(", ", atoms)}) could not be resolved: it integrates to {Format(mass)} instead of {Format(continuousMass)}"
+                        + (raised > 0 ? $" (Im z raised at {raised} of {n} points)." : "."));
+            }
+
+            double nonZero = mass + atomMass;
+            var cdf = new double[n];
+            double running = 0;
+            for (int k = 0; k < n; k++)
+            {
+                double cell = density[k] * weight[k];
+                cdf[k] = (running + cell / 2) / nonZero;
+                running += cell;
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                grid[k] *= mean;
+                density[k] /= mean;
+            }
+
+            double topAtom = atomAtHigh ? atoms[atoms.Count - 1].Mass : 0;
+            return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, Math.Min(bottom, grid[0]) * mean, Math.Max(top, edgeHigh) * mean,
+                grid, density, cdf, 0, nonZero, firstMoment * mean + atomFirst, sampler.Description, sampler.SmallestImaginaryPart * mean,
+                false, sampler.Certifications, options, edgeHigh * mean, topAtom, atoms);
+        }
+
+        /// <summary>Bisection (in log x) for where the continuous density crosses <paramref name="threshold"/> between a and b.</summary>
+        private static double Bisect(DensitySampler sampler, double a, double b, double threshold, bool rising)
+        {
+            // rising: density below the threshold at a, above at b (a lower edge); else above at a, below at b.
+            for (int k = 0; k < 40 && b > a * (1 + 1e-9); k++)
+            {
+                double mid = Math.Sqrt(a * b);
+                bool above = sampler.At(mid, chain: false) > threshold;
+                if (above == rising) b = mid;
+                else a = mid;
+            }
+
+            return rising ? a : b;
+        }
+
+        /// <summary>Relative distance from an atom at an end of the support within which the continuous part is not sampled.</summary>
+        private const double AtomClearance = 1e-3;
+
+        /// <summary>Relative error of the continuous mass accepted between atoms away from zero (midpoint rule across square-root edges).</summary>
+        private const double AtomsMassTolerance = 2e-3;
+
         /// <summary>Largest relative error of the non-zero mass accepted from a density whose Im z had to be raised.</summary>
         private const double RaisedMassTolerance = 1e-2;
 
@@ -206,6 +331,38 @@ namespace Diagnostics.Spectra.Laws
 
         /// <summary>Downward extensions of the grid (each doubles its span in decades).</summary>
         private const int MaxGridExtensions = 6;
+
+        /// <summary>
+        /// A grid between two soft edges, clustered at both (cosine spacing of the midpoints, in log x when the edges are
+        /// more than a factor 2 apart), with the quadrature weights dx/dt / n.
+        /// </summary>
+        private static void ClusteredGrid(double lower, double upper, double[] grid, double[] weight)
+        {
+            int n = grid.Length;
+            bool logarithmic = upper / lower > 2;
+            // cos and sin of pi (k + 1/2) / n by rotation (round-off ~ k ulps, far below what the grid needs).
+            double turnCos = Math.Cos(Math.PI / n), turnSin = Math.Sin(Math.PI / n);
+            double cos = Math.Cos(Math.PI / (2 * n)), sin = Math.Sin(Math.PI / (2 * n));
+            for (int k = 0; k < n; k++)
+            {
+                double s = (1 - cos) / 2;
+                double ds = Math.PI / 2 * sin;
+                double nextCos = cos * turnCos - sin * turnSin;
+                sin = sin * turnCos + cos * turnSin;
+                cos = nextCos;
+                if (logarithmic)
+                {
+                    double span = Math.Log(upper / lower);
+                    grid[k] = lower * Math.Exp(span * s);
+                    weight[k] = grid[k] * span * ds / n;
+                }
+                else
+                {
+                    grid[k] = lower + (upper - lower) * s;
+                    weight[k] = (upper - lower) * ds / n;
+                }
+            }
+        }
 
         /// <summary>A grid from <paramref name="low"/> to <paramref name="upper"/>, log-spaced and clustered at the upper edge.</summary>
         private static void LogGrid(double low, double upper, double[] grid, double[] weight)
@@ -309,6 +466,9 @@ namespace Diagnostics.Spectra.Laws
             /// <summary>Points sampled so far.</summary>
             public int SampledPoints { get; private set; }
 
+            /// <summary>Factor by which Im z was raised at the last point sampled (1: not raised).</summary>
+            public double LastRaise { get; private set; } = 1;
+
             /// <summary>Largest factor by which Im z was raised.</summary>
             public double LargestRaise { get; private set; } = 1;
 
@@ -357,6 +517,7 @@ namespace Diagnostics.Spectra.Laws
                 }
 
                 SampledPoints++;
+                LastRaise = raise;
                 if (raise > 1)
                 {
                     RaisedPoints++;
@@ -382,8 +543,15 @@ namespace Diagnostics.Spectra.Laws
                     _hasPrevious = true;
                 }
 
+                if (_poles != null)
+                    foreach (var pole in _poles) g -= pole.Mass / (zeta - pole.Position);
                 return Math.Max(0, -g.Imaginary / Math.PI);
             }
+
+            private SpectralAtom[]? _poles;
+
+            /// <summary>From now on the density is that of G minus the poles of these atoms (normalised positions): the continuous part.</summary>
+            public void SubtractPoles(SpectralAtom[] atoms) => _poles = atoms;
 
             /// <summary>
             /// Slack of the test Im G &lt;= 0: relative 1e-9, plus the error of m + (1 - atom), which cancels near zeta = 0:

@@ -21,7 +21,9 @@ namespace Diagnostics.Spectra.Laws
     {
         private readonly double[] _grid;
         private readonly double[] _density;
-        private readonly double[] _cdfNonZero; // normalised CDF of the non-zero part at the grid points
+        private readonly double[] _cdfNonZero; // normalised CDF of the continuous part at the grid points (atoms excluded)
+        private readonly SpectralAtom[] _atoms; // atoms away from zero, ascending
+        private readonly double _atomsFraction; // their mass as a fraction of the non-zero part
 
         internal SquaredSingularValueLaw(
             NetworkArchitecture network,
@@ -44,11 +46,20 @@ namespace Diagnostics.Spectra.Laws
             long certifications,
             SpectrumOptions options,
             double continuousUpper = double.NaN,
-            double atomAtTop = 0)
+            double atomAtTop = 0,
+            IReadOnlyList<SpectralAtom>? nonZeroAtoms = null)
         {
             ContinuousUpper = double.IsNaN(continuousUpper) ? upper : continuousUpper;
             AtomAtTop = atomAtTop;
             TopAtomFraction = atomAtTop > 0 ? atomAtTop / nonZeroMass : 0;
+            var atoms = new List<SpectralAtom>();
+            if (nonZeroAtoms != null) atoms.AddRange(nonZeroAtoms);
+            else if (atomAtTop > 0) atoms.Add(new SpectralAtom(upper, atomAtTop));
+            atoms.Sort((a, b) => a.Position.CompareTo(b.Position));
+            _atoms = atoms.ToArray();
+            double atomMass = 0;
+            foreach (var a in _atoms) atomMass += a.Mass;
+            _atomsFraction = atomMass > 0 ? atomMass / nonZeroMass : 0;
             Network = network;
             Propagation = propagation;
             DerivativeLaws = derivativeLaws;
@@ -126,8 +137,18 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>The top atom as a fraction of the non-zero mass integrated with it (the CDF's jump at the top).</summary>
         public double TopAtomFraction { get; }
 
+        /// <summary>
+        /// Point masses away from zero, ascending, with their mass in the whole law (exact; empty for most networks). They
+        /// need orthogonal weights throughout and piecewise-linear activations: e.g. orthogonal hard tanh (an atom at the
+        /// top, <see cref="AtomAtTop"/>), or orthogonal leaky ReLU between mildly compressing layers (an atom at each end).
+        /// </summary>
+        public IReadOnlyList<SpectralAtom> NonZeroAtoms => _atoms;
+
         /// <summary>True when the non-zero part is a single point (e.g. a linear network with orthogonal weights).</summary>
-        public bool IsPointMass => _grid.Length == 0;
+        public bool IsPointMass => _grid.Length == 0 && _atoms.Length <= 1;
+
+        /// <summary>True when the non-zero part has no continuous part: one or several atoms (<see cref="NonZeroAtoms"/>).</summary>
+        public bool IsPurelyAtomic => _grid.Length == 0;
 
         /// <summary>Grid of eigenvalues (ascending) over the support.</summary>
         public IReadOnlyList<double> Grid => _grid;
@@ -176,13 +197,25 @@ namespace Diagnostics.Spectra.Laws
             return AtomAtZero + (1 - AtomAtZero) * CdfNonZero(x);
         }
 
-        /// <summary>CDF of the non-zero part, normalised to 1.</summary>
+        /// <summary>CDF of the non-zero part, normalised to 1 (atoms away from zero included).</summary>
         public double CdfNonZero(double x)
         {
             if (IsPointMass) return x >= SupportUpper ? 1 : 0;
             if (x <= 0) return 0;
             if (x >= SupportUpper) return 1;
+            double atoms = 0;
+            foreach (var a in _atoms)
+                if (a.Position <= x) atoms += a.Mass / NonZeroMassFromDensity;
+            return Math.Min(1, ContinuousCdf(x) + atoms);
+        }
+
+        /// <summary>Mass of the continuous part below x, as a fraction of the non-zero part.</summary>
+        private double ContinuousCdf(double x)
+        {
             int n = _grid.Length;
+            if (n == 0 || x <= 0) return 0;
+            double continuous = 1 - _atomsFraction;
+            if (x >= ContinuousUpper) return continuous;
             if (x <= _grid[0]) return SupportLower > 0 ? 0 : _cdfNonZero[0] * Math.Pow(x / _grid[0], TailExponent());
             for (int k = 1; k < n; k++)
             {
@@ -194,8 +227,6 @@ namespace Diagnostics.Spectra.Laws
             }
 
             double last = _cdfNonZero[n - 1];
-            double continuous = 1 - TopAtomFraction;
-            if (x >= ContinuousUpper) return continuous;
             return last + (continuous - last) * (x - _grid[n - 1]) / (ContinuousUpper - _grid[n - 1]);
         }
 
@@ -207,18 +238,33 @@ namespace Diagnostics.Spectra.Laws
             return QuantileNonZero((level - AtomAtZero) / (1 - AtomAtZero));
         }
 
-        /// <summary>Quantile of the non-zero part.</summary>
+        /// <summary>Quantile of the non-zero part (atoms away from zero included).</summary>
         public double QuantileNonZero(double level)
         {
             CheckLevel(level);
             if (IsPointMass) return SupportUpper;
-            if (TopAtomFraction > 0 && level > 1 - TopAtomFraction) return SupportUpper;
+            double atomsBelow = 0;
+            foreach (var a in _atoms)
+            {
+                double before = ContinuousCdf(a.Position) + atomsBelow;
+                if (level <= before) return ContinuousQuantile(level - atomsBelow);
+                atomsBelow += a.Mass / NonZeroMassFromDensity;
+                if (level <= before + a.Mass / NonZeroMassFromDensity) return a.Position;
+            }
+
+            return ContinuousQuantile(level - atomsBelow);
+        }
+
+        /// <summary>Inverse of <see cref="ContinuousCdf"/> at u (a fraction of the non-zero part).</summary>
+        private double ContinuousQuantile(double level)
+        {
             int n = _grid.Length;
+            if (n == 0) return SupportUpper;
             if (level <= _cdfNonZero[0])
             {
                 if (SupportLower > 0)
                 {
-                    double t0 = level / _cdfNonZero[0];
+                    double t0 = Math.Max(0, level) / _cdfNonZero[0];
                     return SupportLower + t0 * (_grid[0] - SupportLower);
                 }
 
@@ -236,7 +282,7 @@ namespace Diagnostics.Spectra.Laws
             }
 
             double last = _cdfNonZero[n - 1];
-            double continuous = 1 - TopAtomFraction;
+            double continuous = 1 - _atomsFraction;
             double s = last >= continuous ? 1 : Math.Min(1, (level - last) / (continuous - last));
             return _grid[n - 1] + s * (ContinuousUpper - _grid[n - 1]);
         }
