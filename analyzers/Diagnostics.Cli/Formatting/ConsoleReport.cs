@@ -114,6 +114,8 @@ internal static class ConsoleReport
         table.AddRow("support of \u03bb > 0", law.IsPointMass
             ? $"the single point {Num.G(law.SupportUpper)}"
             : $"[[{Num.G(law.SupportLower)}, {Num.G(law.SupportUpper)}]]{(law.SupportLower == 0 ? " (hard edge at 0)" : "")}");
+        if (law.DiscretisationBumps > 0)
+            table.AddRow("[yellow]density artefact[/]", $"the density shows {law.DiscretisationBumps} separated bumps: a smooth layer behind a strong bottleneck makes JJ\u1d40 close to a multiple of its D\u00b2, whose {law.DerivativeLaws.First(d => !d.IsExact).Values.Length}-atom discretisation they are; mass, moments and quantiles hold, the density between the bumps is not the smooth law's");
         table.AddRow("moments m1..m" + law.Moments.Count, string.Join(", ", law.Moments.Select(m => Num.G(m))));
         string colour = law.Regime switch
         {

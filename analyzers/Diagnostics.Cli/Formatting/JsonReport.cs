@@ -72,6 +72,7 @@ internal static class JsonReport
             Number(w, "smallest_imaginary_part", law.SmallestImaginaryPart);
             w.WriteBoolean("point_mass", law.IsPointMass);
             w.WriteBoolean("purely_atomic", law.IsPurelyAtomic);
+            w.WriteNumber("discretisation_bumps", law.DiscretisationBumps);
             w.WriteBoolean("rational_master_equation", law.IsRationalMasterEquation);
             if (svgPath != null) w.WriteString("svg", svgPath);
             if (includeDensity)

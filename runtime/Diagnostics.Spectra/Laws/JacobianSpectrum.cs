@@ -174,9 +174,12 @@ namespace Diagnostics.Spectra.Laws
             }
 
             double top = topMass > 0 ? topPosition : upper;
+            bool discretised = false;
+            foreach (var law in laws) discretised |= !law.IsExact;
+            int bumps = discretised ? DeepDips(density, cdf) : 0;
             return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, lower * mean, top * mean,
                 grid, density, cdf, tail, nonZero, (first + topMass * top) * mean, sampler.Description, sampler.SmallestImaginaryPart * mean,
-                equation.IsRational, sampler.Certifications, options, upper * mean, topMass);
+                equation.IsRational, sampler.Certifications, options, upper * mean, topMass) { DiscretisationBumps = bumps >= MinimumBumps ? bumps : 0 };
         }
 
         /// <summary>
@@ -319,6 +322,36 @@ namespace Diagnostics.Spectra.Laws
 
         /// <summary>Relative error of the continuous mass accepted between atoms away from zero (midpoint rule across square-root edges).</summary>
         private const double AtomsMassTolerance = 2e-3;
+
+        /// <summary>Deep dips from which a density counts as showing the bumps of a discretised D^2 law (one real gap is one dip).</summary>
+        private const int MinimumBumps = 3;
+
+        /// <summary>
+        /// Local minima of the density below 1e-3 of the highest density on each side, within the bulk (CDF between 1e-3
+        /// and 1 - 1e-3: far down a hard-edge grid the density is round-off on a negligible mass): a smooth law behind a
+        /// strong bottleneck is close to the law of one discretised D^2 (K atoms), and its density comes out as bumps.
+        /// </summary>
+        private static int DeepDips(double[] density, double[] cdf)
+        {
+            int n = density.Length, dips = 0;
+            int from = Array.FindIndex(cdf, c => c >= 1e-3), to = Array.FindLastIndex(cdf, c => c <= cdf[n - 1] - 1e-3);
+            if (from < 0 || to <= from + 2) return 0;
+            var bulk = new double[to - from + 1];
+            Array.Copy(density, from, bulk, 0, bulk.Length);
+            density = bulk;
+            n = density.Length;
+            var leftMax = new double[n];
+            var rightMax = new double[n];
+            for (int k = 1; k < n; k++) leftMax[k] = Math.Max(leftMax[k - 1], density[k - 1]);
+            for (int k = n - 2; k >= 0; k--) rightMax[k] = Math.Max(rightMax[k + 1], density[k + 1]);
+            for (int k = 1; k < n - 1; k++)
+            {
+                if (density[k] < density[k - 1] && density[k] <= density[k + 1] && density[k] < 1e-3 * Math.Min(leftMax[k], rightMax[k]))
+                    dips++;
+            }
+
+            return dips;
+        }
 
         /// <summary>Largest relative error of the non-zero mass accepted from a density whose Im z had to be raised.</summary>
         private const double RaisedMassTolerance = 1e-2;

@@ -147,6 +147,15 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>True when the non-zero part is a single point (e.g. a linear network with orthogonal weights).</summary>
         public bool IsPointMass => _grid.Length == 0 && _atoms.Length <= 1;
 
+        /// <summary>
+        /// Number of deep dips (below 1e-3 of the density on both sides) in a density computed with discretised smooth D^2
+        /// laws, when there are at least 3; otherwise 0. A smooth layer behind a strong bottleneck (e.g. orthogonal
+        /// softplus 400-400-50-10) makes J J^T close to a multiple of that layer's D^2, and the K-atom discretisation then
+        /// shows as separated bumps: mass, moments and quantiles still agree with the smooth law (docs/engine), the
+        /// density between the bumps does not.
+        /// </summary>
+        public int DiscretisationBumps { get; internal set; }
+
         /// <summary>True when the non-zero part has no continuous part: one or several atoms (<see cref="NonZeroAtoms"/>).</summary>
         public bool IsPurelyAtomic => _grid.Length == 0;
 
