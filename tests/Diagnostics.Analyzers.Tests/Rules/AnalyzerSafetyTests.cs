@@ -60,6 +60,14 @@ public sealed class AnalyzerSafetyTests
         "var layers = new List<Module<Tensor, Tensor>>(); for (int i = 0; i < 100000; i++) layers.Add(Linear(4, 4)); var m = Sequential(layers);",
         "var m = Sequential(Linear(4, 4), Tanh(), Linear(4, 4)); var k = 0; foreach (var (n, p) in m.named_parameters()) { if (n.EndsWith(\"weight\")) { switch (k++) { case -1: case 99: default: init.normal_(p); break; } } }",
         "var m = Sequential(Linear(4, 4)); foreach (var (n, p) in m.named_parameters()) { switch (n) { case \"0.weight\": init.normal_(p, 0, 1); break; } }",
+        // readonly fields (cycles, self-reference, odd writes)
+        "class Q : Module<Tensor, Tensor> { readonly int a = b; readonly int b = a; Linear l = Linear(a, b); Q() : base(\"q\") { } public override Tensor forward(Tensor x) => l.forward(x); }",
+        "class Q : Module<Tensor, Tensor> { static readonly int a = a + 1; Linear l = Linear(a, Q.a); Q() : base(\"q\") { } public override Tensor forward(Tensor x) => l.forward(x); }",
+        "class Q : Module<Tensor, Tensor> { readonly int a, b; Linear l; Q() : base(\"q\") { a = b; b = a; l = Linear(a, b); } Q(int h) : this() { } public override Tensor forward(Tensor x) => l.forward(x); }",
+        "class Q : Module<Tensor, Tensor> { readonly int a; Linear l; Q() : base(\"q\") => a = a; public override Tensor forward(Tensor x) => Linear(a, this.a).forward(x); }",
+        "class Q : Module<Tensor, Tensor> { readonly double s = 1 / 0.0; readonly int w = (int)s; Linear l = Linear(w, 10); Q() : base(\"q\") { (w, _) = (3, 4); } public override Tensor forward(Tensor x) => l.forward(x); }",
+        "class Q : Module<Tensor, Tensor> { readonly int w = 8; Linear l; Q() : base(\"q\") { unsafe { fixed (int* p = &w) { } } l = Linear(w, 10); } public override Tensor forward(Tensor x) => l.forward(x); }",
+        "class Q : Module<Tensor, Tensor> { Q() : base(\"q\") { } public override Tensor forward(Tensor x) => Linear(K.D, 10).forward(x); } static class K { static readonly int A = B.C; static readonly int D = K.A; }",
     };
 
     [Theory]
