@@ -274,7 +274,9 @@ namespace Diagnostics.Analyzers.Extraction
             // Every write to the field in its type: assignments are candidate sites, any other write makes it unknown.
             var sites = new List<(ExpressionSyntax Value, SyntaxNode At)>();
             if (declarator.Initializer != null) sites.Add((declarator.Initializer.Value, declarator));
-            foreach (var part in Parts(type))
+            var parts = Parts(type);
+            if (parts == null) return new Site(name, null, $"the field '{name}' belongs to a partial type declared in several files (writes in the other files are not read)");
+            foreach (var part in parts)
             {
                 foreach (var id in part.DescendantNodes().OfType<IdentifierNameSyntax>())
                 {
@@ -312,18 +314,31 @@ namespace Diagnostics.Analyzers.Extraction
             return new Site(name, value, null) { Constructor = ctor, Assignment = (SyntaxNode?)statement ?? at, IsStatic = isStatic };
         }
 
-        /// <summary>The type declaration and, with a semantic model, its other partial declarations in the same file.</summary>
-        private IEnumerable<TypeDeclarationSyntax> Parts(TypeDeclarationSyntax type)
+        /// <summary>
+        /// The type declaration and its other partial declarations in the same file (by symbol with a semantic model,
+        /// by name without one); null when a semantic model shows a part in another file (its writes are not seen).
+        /// </summary>
+        private List<TypeDeclarationSyntax>? Parts(TypeDeclarationSyntax type)
         {
-            yield return type;
+            var parts = new List<TypeDeclarationSyntax> { type };
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword)) return parts;
             var model = _resolver.Model;
-            if (model == null || type.SyntaxTree != model.SyntaxTree || !type.Modifiers.Any(SyntaxKind.PartialKeyword)) yield break;
-            var symbol = model.GetDeclaredSymbol(type, _resolver.Cancellation);
-            if (symbol == null) yield break;
-            foreach (var reference in symbol.DeclaringSyntaxReferences)
+            var symbol = model != null && type.SyntaxTree == model.SyntaxTree ? model.GetDeclaredSymbol(type, _resolver.Cancellation) : null;
+            if (symbol != null)
             {
-                if (reference.SyntaxTree == type.SyntaxTree && reference.GetSyntax(_resolver.Cancellation) is TypeDeclarationSyntax other && other != type) yield return other;
+                foreach (var reference in symbol.DeclaringSyntaxReferences)
+                {
+                    if (reference.SyntaxTree != type.SyntaxTree) return null;
+                    if (reference.GetSyntax(_resolver.Cancellation) is TypeDeclarationSyntax other && other != type) parts.Add(other);
+                }
+
+                return parts;
             }
+
+            var root = type.SyntaxTree.GetRoot(_resolver.Cancellation);
+            parts.AddRange(root.DescendantNodes().OfType<TypeDeclarationSyntax>()
+                .Where(t => t != type && t.Identifier.ValueText == type.Identifier.ValueText && t.Modifiers.Any(SyntaxKind.PartialKeyword)));
+            return parts;
         }
 
         /// <summary>Whether this occurrence of the field's name reads or writes that field (the symbol, or the name when not shadowed).</summary>

@@ -232,4 +232,39 @@ public sealed class ReadonlyFieldFoldingTests
         var qualified = global::Diagnostics.Analyzers.Analysis.ArchitectureMapper.Map(models[1], 1);
         Assert.Equal(new[] { 64, 10 }, qualified.Network!.Widths);
     }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task PartialTypeAssigningInOtherPart_NotFolded(bool torchSharp, bool syntaxOnly)
+    {
+        var source = Sources.Usings + """
+
+            public sealed partial class Net : Module<Tensor, Tensor>
+            {
+                private readonly int hidden = 64;
+                private readonly Linear fc1;
+
+                public Net() : base(nameof(Net))
+                {
+                    fc1 = Linear(hidden, 10);
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x) => fc1.forward(x);
+            }
+
+            public sealed partial class Net
+            {
+                public Net(bool wide) : base(nameof(Net))
+                {
+                    hidden = 128;
+                    fc1 = Linear(hidden, 10);
+                    RegisterComponents();
+                }
+            }
+            """;
+        var mapped = await Extract.SingleArchitectureAsync(source, torchSharp, syntaxOnly);
+        Assert.Null(mapped.Network);
+        Assert.StartsWith("the width 'hidden' of Linear layer 1 is not a positive compile-time constant: the field 'hidden' is assigned in 2 places (", mapped.Failure);
+    }
 }
