@@ -85,9 +85,17 @@ namespace Diagnostics.Analyzers.Analysis
             return string.Join(";", specs);
         }
 
-        /// <summary>"layers=6;blocks=3": the collection fields whose elements are layers of the model, with their counts.</summary>
-        public static string Collections(ExtractedModel model) =>
-            string.Join(";", model.CollectionCounts.Where(c => model.LinearLayers().Any(l => l.Collection == c.Key)).Select(c => c.Key + "=" + c.Value.ToString(CultureInfo.InvariantCulture)));
+        /// <summary>
+        /// "layers=6;blocks=3=cast": the collection fields whose elements are layers of the model, with their counts, and
+        /// "=cast" when the field is not declared as a collection of Linear (ModuleList&lt;Module&lt;Tensor, Tensor&gt;&gt;:
+        /// the fix casts the element to Linear to reach its weight).
+        /// </summary>
+        public static string Collections(ExtractedModel model)
+        {
+            var cls = model.Node as ClassDeclarationSyntax;
+            return string.Join(";", model.CollectionCounts.Where(c => model.LinearLayers().Any(l => l.Collection == c.Key))
+                .Select(c => c.Key + "=" + c.Value.ToString(CultureInfo.InvariantCulture) + (cls != null && HoldsLinear(cls, c.Key) ? "" : "=cast")));
+        }
 
         private static string? ElementAddress(LinearLayerInfo layer) =>
             layer.Collection != null && layer.Index != null ? layer.Collection + "[" + layer.Index.Value.ToString(CultureInfo.InvariantCulture) + "]" : null;
@@ -119,8 +127,8 @@ namespace Diagnostics.Analyzers.Analysis
         /// <summary>
         /// How the fix addresses each layer's weight in order, or null when it cannot do so exactly: a root Sequential
         /// registers its modules in order (only Linear layers carry weights in an analysable model); a Module subclass
-        /// by its Linear fields and the elements of its collection fields of Linear layers (ModuleList&lt;Linear&gt;,
-        /// List&lt;Linear&gt;, Linear[]: layers[k]), or by the order of one Sequential field; a layer object used twice is
+        /// by its Linear fields and the elements of its collection fields (layers[k]; see <see cref="Collections"/> for
+        /// the cast of a collection of modules), or by the order of one Sequential field; a layer object used twice is
         /// declined.
         /// </summary>
         public static string? Targets(ExtractedModel model)
@@ -134,8 +142,7 @@ namespace Diagnostics.Analyzers.Analysis
                 cls.Members.OfType<FieldDeclarationSyntax>().SelectMany(f => f.Declaration.Variables.Select(v => v.Identifier.ValueText))
                     .Concat(cls.Members.OfType<PropertyDeclarationSyntax>().Select(p => p.Identifier.ValueText)),
                 StringComparer.Ordinal);
-            var linearCollections = new HashSet<string>(model.CollectionCounts.Keys.Where(c => HoldsLinear(cls, c)), StringComparer.Ordinal);
-            var addresses = layers.Select(l => l.Collection != null && linearCollections.Contains(l.Collection) ? ElementAddress(l)
+            var addresses = layers.Select(l => l.Collection != null ? ElementAddress(l)
                 : l.Container == null && l.Collection == null && l.Name != null && fields.Contains(l.Name) ? l.Name : null).ToList();
             if (addresses.All(a => a != null) && addresses.Distinct(StringComparer.Ordinal).Count() == addresses.Count) return "fields:" + string.Join(",", addresses);
             var containers = layers.Select(l => l.Container).Distinct().ToList();

@@ -744,8 +744,9 @@ namespace Diagnostics.Analyzers.Extraction
         }
 
         /// <summary>
-        /// An init of an element of a collection field: layers[k].weight (k constant, or folded per iteration of the
-        /// constant for loops around the call) or l.weight with l the variable of a foreach over the collection; if
+        /// An init of an element of a collection field: layers[k].weight or ((Linear)layers[k]).weight (k constant, or
+        /// folded per iteration of the constant for loops around the call) or l.weight with l the variable of a foreach
+        /// over the collection (foreach (Linear l in layers) included); if
         /// conditions between the loops and the call are folded per iteration. False when the target is not a
         /// collection element; a loop or condition that cannot be folded makes the init of the collection's layers unknown.
         /// </summary>
@@ -753,6 +754,7 @@ namespace Diagnostics.Analyzers.Extraction
         {
             if (model.CollectionCounts.Count == 0) return false;
             var owner = Unwrap(target.Expression);
+            while (owner is CastExpressionSyntax cast) owner = Unwrap(cast.Expression); // ((Linear)layers[k]).weight of a ModuleList<Module<Tensor, Tensor>>
             string? collection = null;
             if (owner is ElementAccessExpressionSyntax indexed && indexed.ArgumentList.Arguments.Count == 1 && TargetName(indexed.Expression) is string listName
                 && model.CollectionCounts.ContainsKey(listName))

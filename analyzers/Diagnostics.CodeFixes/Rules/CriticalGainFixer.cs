@@ -27,13 +27,16 @@ namespace Diagnostics.CodeFixes.Rules
     /// layer's activation and bias variance) for the other activations. When every layer gets the same init, one loop
     /// over named_parameters() writes it; otherwise each layer gets its own: by position among the weights of a
     /// Sequential (a switch on a counter in the loop), or by field (fc1.weight) and collection element (layers[k].weight
-    /// of a ModuleList&lt;Linear&gt;, List&lt;Linear&gt; or Linear[] field; one foreach over the collection when all its
-    /// elements get the same init) in a Module subclass. Biases are kept:
+    /// of a ModuleList&lt;Linear&gt;, List&lt;Linear&gt; or Linear[] field, cast to Linear in a collection of modules; one
+    /// foreach over the collection when all its elements get the same init) in a Module subclass. Biases are kept:
     /// the critical values were computed with their variances.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CriticalGainFixer)), Shared]
     public sealed class CriticalGainFixer : CodeFixProvider
     {
+        /// <summary>The Linear module type, written in full where an element of a collection of modules is cast to it.</summary>
+        private const string LinearType = "TorchSharp.Modules.Linear";
+
         /// <summary>Equivalence key of the fix (FixAll groups by it).</summary>
         public const string EquivalenceKey = "FPT.SetCriticalGain";
 
@@ -182,9 +185,10 @@ namespace Diagnostics.CodeFixes.Rules
             {
                 var fields = targets.Substring("fields:".Length).Split(',');
                 if (fields.Length != specs.Length) return null;
-                var counts = (collectionsText ?? "").Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Split('='))
-                    .Where(c => c.Length == 2 && int.TryParse(c[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
-                    .ToDictionary(c => c[0], c => int.Parse(c[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+                // "layers=6" (a collection of Linear) or "layers=6=cast" (of modules: the element is cast to Linear for its weight).
+                var collections = (collectionsText ?? "").Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Split('='))
+                    .Where(c => (c.Length == 2 || c.Length == 3 && c[2] == "cast") && int.TryParse(c[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    .ToDictionary(c => c[0], c => (Count: int.Parse(c[1], CultureInfo.InvariantCulture), Cast: c.Length == 3), StringComparer.Ordinal);
                 var written = new HashSet<int>();
                 string? loopVariable = null;
                 for (int l = 0; l < specs.Length; l++)
@@ -192,22 +196,25 @@ namespace Diagnostics.CodeFixes.Rules
                     if (written.Contains(l)) continue;
                     var perElement = calls[l].Replace("{p}.shape[1]", fanIns[l]);
                     int bracket = fields[l].IndexOf('[');
-                    if (bracket > 0 && counts.TryGetValue(fields[l].Substring(0, bracket), out var count))
+                    var address = fields[l];
+                    if (bracket > 0 && collections.TryGetValue(fields[l].Substring(0, bracket), out var info))
                     {
+                        var count = info.Count;
+                        if (info.Cast) address = "((" + LinearType + ")" + fields[l] + ")";
                         // Every element of the collection with the same init (same activation, bias variance and fan-in): one loop.
                         var collection = fields[l].Substring(0, bracket);
                         var elements = Enumerable.Range(0, specs.Length).Where(k => fields[k].StartsWith(collection + "[", StringComparison.Ordinal)).ToList();
                         if (elements.Count == count && count > 1 && elements.All(k => calls[k].Replace("{p}.shape[1]", fanIns[k]) == perElement))
                         {
                             loopVariable ??= UnusedName(anchor, "layer");
-                            sb.Append(indent).Append("foreach (var ").Append(loopVariable).Append(" in ").Append(collection).Append(") ")
+                            sb.Append(indent).Append("foreach (").Append(info.Cast ? LinearType : "var").Append(' ').Append(loopVariable).Append(" in ").Append(collection).Append(") ")
                                 .Append(perElement.Replace("{p}", loopVariable + ".weight!")).Append(newline);
                             foreach (var k in elements) written.Add(k);
                             continue;
                         }
                     }
 
-                    sb.Append(indent).Append(perElement.Replace("{p}", fields[l] + ".weight!")).Append(newline);
+                    sb.Append(indent).Append(perElement.Replace("{p}", address + ".weight!")).Append(newline);
                 }
             }
             else

@@ -237,22 +237,35 @@ public sealed class PerLayerCriticalGainFixTests
         Assert.Equal(1.0, CriticalGain.ChiAtFixedPoint(Activation.Tanh, net.Layers[0].WeightVariance, net.Layers[0].BiasVariance), 1e-5);
     }
 
-    [Fact]
-    public async Task ModuleListOfModules_ElementsHaveNoWeight_NoFixOffered()
-    {
-        // ModuleList<Module<Tensor, Tensor>>: layers[k].weight does not compile, so no per-layer fix is offered (one
-        // value for all would not give chi = 1 per layer).
-        var source = MixedCollection("private readonly ModuleList<Module<Tensor, Tensor>> layers = new ModuleList<Module<Tensor, Tensor>>();",
-            "for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));");
-        var diagnostics = await DiagnosticsAsync(new[] { source }, torchSharp: true);
-        Assert.Contains(diagnostics, d => d.Id == "FPT002");
-        Assert.Equal(0, await CountOfferedFixesAsync(source));
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task ModuleListNextToLinearField_LoopOverCollectionThenField(bool torchSharp)
+    public async Task MixedModuleListOfModules_ElementsCastToLinear(bool torchSharp)
+    {
+        // ModuleList<Module<Tensor, Tensor>>: an element has no weight until it is cast to Linear.
+        var before = MixedCollection("private readonly ModuleList<Module<Tensor, Tensor>> layers = new ModuleList<Module<Tensor, Tensor>>();",
+            "for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));");
+        var tanh = C(Activation.Tanh, 1.0 / (3 * 64));
+        var after = before.Replace("        RegisterComponents();\n", string.Join("\n", new[]
+        {
+            "        RegisterComponents();",
+            "",
+            $"        // FPT002: each layer at the critical variance of its activation (chi = 1 per layer), per layer: layers 1-5 tanh sigma_w^2 = {tanh}, layers 6-10 relu sigma_w^2 = 2",
+        }.Concat(Enumerable.Range(0, 5).Select(k => $"        torch.nn.init.normal_(((TorchSharp.Modules.Linear)layers[{k}]).weight!, 0.0, System.Math.Sqrt({tanh} / 64));"))
+         .Concat(Enumerable.Range(5, 5).Select(k => $"        torch.nn.init.kaiming_normal_(((TorchSharp.Modules.Linear)layers[{k}]).weight!, nonlinearity: torch.nn.init.NonlinearityType.ReLU);"))
+         .Append("")));
+        await VerifyFixAsync(before, after, torchSharp);
+        var net = (await Extract.SingleArchitectureAsync(after, torchSharp)).Network!;
+        var expected = Enumerable.Repeat(double.Parse(tanh, CultureInfo.InvariantCulture), 5).Concat(Enumerable.Repeat(2.0, 5));
+        Assert.Equal(expected, net.Layers.Select(l => l.WeightVariance), (a, b) => Math.Abs(a - b) <= 1e-12);
+    }
+
+    [Theory]
+    [InlineData("ModuleList<Linear>", "var", true)]
+    [InlineData("ModuleList<Linear>", "var", false)]
+    [InlineData("ModuleList<Module<Tensor, Tensor>>", "TorchSharp.Modules.Linear", true)] // foreach casts each element to Linear
+    [InlineData("ModuleList<Module<Tensor, Tensor>>", "TorchSharp.Modules.Linear", false)]
+    public async Task ModuleListNextToLinearField_LoopOverCollectionThenField(string collectionType, string loopType, bool torchSharp)
     {
         // Ten tanh layers of one width share one critical value: one loop over the collection; the readout field gets its own.
         var before = Sources.Usings + """
@@ -279,13 +292,13 @@ public sealed class PerLayerCriticalGainFixTests
                     return head.forward(x);
                 }
             }
-            """;
+            """.Replace("ModuleList<Linear>", collectionType);
         var tanh = C(Activation.Tanh, 1.0 / (3 * 128));
         var after = before.Replace("        RegisterComponents();\n", string.Join("\n",
             "        RegisterComponents();",
             "",
             $"        // FPT002: each layer at the critical variance of its activation (chi = 1 per layer), per layer: layers 1-10 tanh sigma_w^2 = {tanh}, layer 11 identity sigma_w^2 = 1",
-            $"        foreach (var layer in layers) torch.nn.init.normal_(layer.weight!, 0.0, System.Math.Sqrt({tanh} / 128));",
+            $"        foreach ({loopType} layer in layers) torch.nn.init.normal_(layer.weight!, 0.0, System.Math.Sqrt({tanh} / 128));",
             "        torch.nn.init.kaiming_normal_(head.weight!, nonlinearity: torch.nn.init.NonlinearityType.Linear);",
             ""));
         Assert.NotEqual(before, after);
