@@ -28,7 +28,6 @@ namespace Diagnostics.Analyzers.Extraction
         private readonly Dictionary<VariableDeclaratorSyntax, (double? Value, string? Reason)> _numbers = new Dictionary<VariableDeclaratorSyntax, (double?, string?)>();
         private readonly Dictionary<VariableDeclaratorSyntax, (bool? Value, string? Reason)> _bools = new Dictionary<VariableDeclaratorSyntax, (bool?, string?)>();
         private readonly HashSet<VariableDeclaratorSyntax> _inProgress = new HashSet<VariableDeclaratorSyntax>();
-        private bool _nestingExceeded;
 
         public ReadonlyFields(ConstantFolder folder, TorchCallResolver resolver)
         {
@@ -118,20 +117,13 @@ namespace Diagnostics.Analyzers.Extraction
 
         private delegate bool Folder<T>(ExpressionSyntax e, out T value);
 
-        /// <summary>Folds the site's expression once per field (loop bindings do not apply to it), guarding against cycles.</summary>
+        /// <summary>Folds the site's expression once per field (loop bindings do not apply to it), guarding against cycles and deep nesting.</summary>
         private (T? Value, string? Reason) Fold<T>(VariableDeclaratorSyntax declarator, Site site, Dictionary<VariableDeclaratorSyntax, (T?, string?)> cache, Folder<T> fold)
             where T : struct
         {
             if (cache.TryGetValue(declarator, out var cached)) return cached;
             if (_inProgress.Contains(declarator)) return (null, $"the field '{site.Name}' depends on itself");
-            if (_inProgress.Count >= MaxNesting)
-            {
-                _nestingExceeded = true;
-                return (null, $"fields are nested deeper than {MaxNesting}");
-            }
-
-            bool outermost = _inProgress.Count == 0;
-            if (outermost) _nestingExceeded = false;
+            if (_inProgress.Count >= MaxNesting) return (null, $"fields are nested deeper than {MaxNesting}");
             var bindings = _folder.Bindings.ToList();
             var savedFailure = _folder.LastFailure;
             _folder.Bindings.Clear();
@@ -156,7 +148,9 @@ namespace Diagnostics.Analyzers.Extraction
                 foreach (var pair in bindings) _folder.Bindings[pair.Key] = pair.Value;
             }
 
-            if (!_nestingExceeded) cache[declarator] = result;
+            // Cached whatever the outcome (a field that was too deep here stays unknown): each field is folded once, so
+            // fields that read others several times (A = B + B, B = C + C, ...) cost linear, not exponential, time.
+            cache[declarator] = result;
             return result;
         }
 
