@@ -29,8 +29,14 @@ namespace Diagnostics.Analyzers.Analysis
         /// <summary>Fan-in of each layer joined by ';' (normal_ takes std = sqrt(c / fan_in)).</summary>
         public const string LayerFanInsProperty = "layerFanIns";
 
-        /// <summary>"sequential" (k-th weight of the model's named_parameters()), "container:F" (of the Sequential field F) or "fields:a,b,..." (a.weight, ...).</summary>
+        /// <summary>
+        /// "sequential" (k-th weight of the model's named_parameters()), "container:F" (of the Sequential field F) or
+        /// "fields:a,b,..." (a.weight, ...; an element of a collection field of Linear layers is written layers[k]).
+        /// </summary>
         public const string LayerTargetsProperty = "layerTargets";
+
+        /// <summary>The collection fields among the targets with their element counts, "layers=6;blocks=3" (the fix loops over a collection whose layers all get one init).</summary>
+        public const string LayerCollectionsProperty = "layerCollections";
 
         private const int Capacity = 4096;
 
@@ -79,18 +85,56 @@ namespace Diagnostics.Analyzers.Analysis
             return string.Join(";", specs);
         }
 
+        /// <summary>
+        /// "layers=6;blocks=3=cast": the collection fields whose elements are layers of the model, with their counts, and
+        /// "=cast" when the field is not declared as a collection of Linear (ModuleList&lt;Module&lt;Tensor, Tensor&gt;&gt;:
+        /// the fix casts the element to Linear to reach its weight).
+        /// </summary>
+        public static string Collections(ExtractedModel model)
+        {
+            var cls = model.Node as ClassDeclarationSyntax;
+            return string.Join(";", model.CollectionCounts.Where(c => model.LinearLayers().Any(l => l.Collection == c.Key))
+                .Select(c => c.Key + "=" + c.Value.ToString(CultureInfo.InvariantCulture) + (cls != null && HoldsLinear(cls, c.Key) ? "" : "=cast")));
+        }
+
+        private static string? ElementAddress(LinearLayerInfo layer) =>
+            layer.Collection != null && layer.Index != null ? layer.Collection + "[" + layer.Index.Value.ToString(CultureInfo.InvariantCulture) + "]" : null;
+
+        /// <summary>Whether the field is declared as a collection of Linear (its elements have a weight: ModuleList&lt;Linear&gt;, List&lt;Linear&gt;, Linear[]).</summary>
+        private static bool HoldsLinear(ClassDeclarationSyntax cls, string field)
+        {
+            var type = cls.Members.OfType<FieldDeclarationSyntax>().FirstOrDefault(f => f.Declaration.Variables.Any(v => v.Identifier.ValueText == field))?.Declaration.Type
+                ?? cls.Members.OfType<PropertyDeclarationSyntax>().FirstOrDefault(p => p.Identifier.ValueText == field)?.Type;
+            TypeSyntax? element = type switch
+            {
+                ArrayTypeSyntax array when array.RankSpecifiers.Count == 1 => array.ElementType,
+                GenericNameSyntax g when g.TypeArgumentList.Arguments.Count == 1 => g.TypeArgumentList.Arguments[0],
+                QualifiedNameSyntax q when q.Right is GenericNameSyntax qg && qg.TypeArgumentList.Arguments.Count == 1 => qg.TypeArgumentList.Arguments[0],
+                _ => null,
+            };
+            var name = element switch
+            {
+                IdentifierNameSyntax id => id.Identifier.ValueText,
+                QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+                _ => null,
+            };
+            return name == "Linear";
+        }
+
         public static string FanIns(NetworkArchitecture network) =>
             string.Join(";", network.Widths.Take(network.Depth).Select(w => w.ToString(CultureInfo.InvariantCulture)));
 
         /// <summary>
         /// How the fix addresses each layer's weight in order, or null when it cannot do so exactly: a root Sequential
         /// registers its modules in order (only Linear layers carry weights in an analysable model); a Module subclass
-        /// by its Linear fields, or by the order of one Sequential field; a layer object used twice is declined.
+        /// by its Linear fields and the elements of its collection fields (layers[k]; see <see cref="Collections"/> for
+        /// the cast of a collection of modules), or by the order of one Sequential field; a layer object used twice is
+        /// declined.
         /// </summary>
         public static string? Targets(ExtractedModel model)
         {
             var layers = model.LinearLayers().ToList();
-            var named = layers.Where(l => l.Name != null).Select(l => l.Name!).ToList();
+            var named = layers.Where(l => l.Name != null && ElementAddress(l) == null).Select(l => l.Name!).ToList();
             if (named.Distinct(StringComparer.Ordinal).Count() != named.Count) return null;
             if (model.Node is InvocationExpressionSyntax) return "sequential";
             if (!(model.Node is ClassDeclarationSyntax cls)) return null;
@@ -98,7 +142,9 @@ namespace Diagnostics.Analyzers.Analysis
                 cls.Members.OfType<FieldDeclarationSyntax>().SelectMany(f => f.Declaration.Variables.Select(v => v.Identifier.ValueText))
                     .Concat(cls.Members.OfType<PropertyDeclarationSyntax>().Select(p => p.Identifier.ValueText)),
                 StringComparer.Ordinal);
-            if (layers.All(l => l.Container == null && l.Name != null && fields.Contains(l.Name))) return "fields:" + string.Join(",", named);
+            var addresses = layers.Select(l => l.Collection != null ? ElementAddress(l)
+                : l.Container == null && l.Collection == null && l.Name != null && fields.Contains(l.Name) ? l.Name : null).ToList();
+            if (addresses.All(a => a != null) && addresses.Distinct(StringComparer.Ordinal).Count() == addresses.Count) return "fields:" + string.Join(",", addresses);
             var containers = layers.Select(l => l.Container).Distinct().ToList();
             return containers.Count == 1 && containers[0] != null ? "container:" + containers[0] : null;
         }

@@ -64,6 +64,7 @@ namespace Diagnostics.Analyzers.Analysis
                 var targets = LayerCriticalGains.Targets(model);
                 if (specs != null) properties[LayerCriticalGains.LayerInitsProperty] = specs;
                 if (targets != null) properties[LayerCriticalGains.LayerTargetsProperty] = targets;
+                if (targets != null && model.CollectionCounts.Count > 0) properties[LayerCriticalGains.LayerCollectionsProperty] = LayerCriticalGains.Collections(model);
                 properties[LayerCriticalGains.LayerFanInsProperty] = LayerCriticalGains.FanIns(network);
             }
 

@@ -8,17 +8,23 @@ namespace Diagnostics.Analyzers.Extraction
 {
     /// <summary>
     /// Folds what the compiler knows into a number: literals, const fields and locals, + - * /, unary minus, casts,
-    /// Math.Sqrt, Math.Pow, Math.Abs, Math.PI/Math.E and torch.nn.init.calculate_gain, and locals that are declared
+    /// Math.Sqrt, Math.Pow, Math.Abs, Math.PI/Math.E and torch.nn.init.calculate_gain, locals that are declared
     /// once with an initializer and never written again (no assignment, ++/--, ref/out argument, ref alias or address
-    /// anywhere in their scope): their initializer is folded. Everything else is unknown (the caller reports it, with
-    /// <see cref="LastFailure"/> when a local was the cause; nothing is guessed).
+    /// anywhere in their scope): their initializer is folded, and readonly fields with a single foldable assignment
+    /// (<see cref="ReadonlyFields"/>). Everything else is unknown (the caller reports it, with <see cref="LastFailure"/>
+    /// when a local or field was the cause; nothing is guessed).
     /// </summary>
     internal sealed class ConstantFolder
     {
         private const int MaxDepth = 32;
         private readonly TorchCallResolver _resolver;
+        private readonly ReadonlyFields _fields;
 
-        public ConstantFolder(TorchCallResolver resolver) => _resolver = resolver;
+        public ConstantFolder(TorchCallResolver resolver)
+        {
+            _resolver = resolver;
+            _fields = new ReadonlyFields(this, resolver);
+        }
 
         /// <summary>Values of loop variables (and of collection counts such as layers.Count) while a constant loop is unrolled.</summary>
         public System.Collections.Generic.Dictionary<string, double> Bindings { get; } = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
@@ -27,7 +33,7 @@ namespace Diagnostics.Analyzers.Extraction
         /// Why the last top-level fold failed on a local (written after its declaration, declared without an
         /// initializer, ...), or null when it failed for another reason or succeeded.
         /// </summary>
-        public string? LastFailure { get; private set; }
+        public string? LastFailure { get; internal set; }
 
         public bool TryFold(ExpressionSyntax? expression, out double value)
         {
@@ -50,6 +56,11 @@ namespace Diagnostics.Analyzers.Extraction
             LastFailure = null;
             return TryFoldBool(expression, 0, out value);
         }
+
+        /// <summary>Folds at a given nesting depth, keeping <see cref="LastFailure"/> (for <see cref="ReadonlyFields"/>).</summary>
+        internal bool TryFoldAt(ExpressionSyntax? expression, int depth, out double value) => TryFold(expression, depth, out value);
+
+        internal bool TryFoldBoolAt(ExpressionSyntax? expression, int depth, out bool value) => TryFoldBool(expression, depth, out value);
 
         private bool TryFoldBool(ExpressionSyntax? expression, int depth, out bool value)
         {
@@ -99,9 +110,11 @@ namespace Diagnostics.Analyzers.Extraction
                 return true;
             }
 
+            if (expression is MemberAccessExpressionSyntax member) return _fields.TryFoldBool(member, out value);
             if (!(expression is IdentifierNameSyntax id)) return false;
             var decl = FindConstInitializer(id) ?? LocalInitializer(id);
-            return decl != null && TryFoldBool(decl, depth + 1, out value);
+            if (decl != null) return TryFoldBool(decl, depth + 1, out value);
+            return _fields.TryFoldBool(id, out value);
         }
 
         /// <summary>The key of an expression in <see cref="Bindings"/>: its text without whitespace and without "this.".</summary>
@@ -153,7 +166,8 @@ namespace Diagnostics.Analyzers.Extraction
             {
                 case IdentifierNameSyntax id:
                     var init = FindConstInitializer(id) ?? LocalInitializer(id);
-                    return init != null && TryFold(init, depth + 1, out value);
+                    if (init != null) return TryFold(init, depth + 1, out value);
+                    return _fields.TryFold(id, out value);
                 case MemberAccessExpressionSyntax ma:
                     var owner = ma.Expression.ToString();
                     var member = ma.Name.Identifier.ValueText;
@@ -172,7 +186,8 @@ namespace Diagnostics.Analyzers.Extraction
                     if (ma.Expression is ThisExpressionSyntax || ma.Expression is IdentifierNameSyntax)
                     {
                         var constant = FindConstInitializer(SyntaxFactory.IdentifierName(member), ma);
-                        return constant != null && TryFold(constant, depth + 1, out value);
+                        if (constant != null) return TryFold(constant, depth + 1, out value);
+                        return _fields.TryFold(ma, out value);
                     }
 
                     return false;
@@ -426,11 +441,13 @@ namespace Diagnostics.Analyzers.Extraction
         /// When <paramref name="n"/> is written (assigned, compound-assigned, deconstructed into, ++/--, passed by ref or
         /// out, aliased by ref or &amp;), the reason naming the local and the statement; null for a read.
         /// </summary>
-        private static string? WriteOf(IdentifierNameSyntax n)
+        private static string? WriteOf(IdentifierNameSyntax n) => WriteOf(n, n.Identifier.ValueText, "local");
+
+        /// <summary>As <see cref="WriteOf(IdentifierNameSyntax)"/> for any named storage: <paramref name="noun"/> is "local" or "field".</summary>
+        internal static string? WriteOf(SyntaxNode start, string name, string noun)
         {
-            SyntaxNode node = n;
+            SyntaxNode node = start;
             while (node.Parent is ParenthesizedExpressionSyntax) node = node.Parent;
-            var name = n.Identifier.ValueText;
             var parent = node.Parent;
             string At(SyntaxNode s)
             {
@@ -442,19 +459,19 @@ namespace Diagnostics.Analyzers.Extraction
             switch (parent)
             {
                 case AssignmentExpressionSyntax a when a.Left == node:
-                    return $"the local '{name}' is assigned again ({At(a)})";
+                    return $"the {noun} '{name}' is assigned again ({At(a)})";
                 case PrefixUnaryExpressionSyntax pre when pre.IsKind(SyntaxKind.PreIncrementExpression) || pre.IsKind(SyntaxKind.PreDecrementExpression):
-                    return $"the local '{name}' is incremented or decremented ({At(pre)})";
+                    return $"the {noun} '{name}' is incremented or decremented ({At(pre)})";
                 case PostfixUnaryExpressionSyntax post when post.IsKind(SyntaxKind.PostIncrementExpression) || post.IsKind(SyntaxKind.PostDecrementExpression):
-                    return $"the local '{name}' is incremented or decremented ({At(post)})";
+                    return $"the {noun} '{name}' is incremented or decremented ({At(post)})";
                 case PrefixUnaryExpressionSyntax address when address.IsKind(SyntaxKind.AddressOfExpression):
-                    return $"the address of the local '{name}' is taken ({At(address)})";
+                    return $"the address of the {noun} '{name}' is taken ({At(address)})";
                 case RefExpressionSyntax alias:
-                    return $"the local '{name}' is aliased by ref ({At(alias)})";
+                    return $"the {noun} '{name}' is aliased by ref ({At(alias)})";
                 case ArgumentSyntax arg when arg.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) || arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword):
-                    return $"the local '{name}' is passed by {arg.RefKindKeyword.ValueText} ({At(arg)})";
+                    return $"the {noun} '{name}' is passed by {arg.RefKindKeyword.ValueText} ({At(arg)})";
                 case ArgumentSyntax element when element.Parent is TupleExpressionSyntax tuple && IsDeconstructionTarget(tuple):
-                    return $"the local '{name}' is assigned by a deconstruction ({At(tuple)})";
+                    return $"the {noun} '{name}' is assigned by a deconstruction ({At(tuple)})";
                 default:
                     return null;
             }
@@ -504,9 +521,12 @@ namespace Diagnostics.Analyzers.Extraction
                     return IsIntegral(u.Operand, depth + 1);
                 case BinaryExpressionSyntax b:
                     return IsIntegral(b.Left, depth + 1) && IsIntegral(b.Right, depth + 1);
+                case MemberAccessExpressionSyntax member:
+                    return IsIntegralName(_fields.DeclaredType(member)?.ToString());
                 case IdentifierNameSyntax id:
                     var declarator = (FindConstInitializer(id) ?? LocalInitializerQuiet(id))?.Parent?.Parent as VariableDeclaratorSyntax;
-                    if (!(declarator?.Parent is VariableDeclarationSyntax declaration) || declarator.Initializer == null) return false;
+                    if (declarator == null) return IsIntegralName(_fields.DeclaredType(id)?.ToString());
+                    if (!(declarator.Parent is VariableDeclarationSyntax declaration) || declarator.Initializer == null) return false;
                     var declared = declaration.Type.ToString();
                     if (declared == "var") return IsIntegral(declarator.Initializer.Value, depth + 1);
                     return declared == "int" || declared == "long" || declared == "Int32" || declared == "Int64";
@@ -514,6 +534,8 @@ namespace Diagnostics.Analyzers.Extraction
                     return false;
             }
         }
+
+        private static bool IsIntegralName(string? type) => type == "int" || type == "long" || type == "Int32" || type == "Int64";
 
         private ExpressionSyntax? LocalInitializerQuiet(IdentifierNameSyntax id)
         {

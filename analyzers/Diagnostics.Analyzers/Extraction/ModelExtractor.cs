@@ -62,7 +62,7 @@ namespace Diagnostics.Analyzers.Extraction
             if (forward == null) return null;
             var model = new ExtractedModel(cls.Identifier.ValueText, cls, cls.Identifier.GetLocation());
             var fields = FieldAssignments(cls);
-            var walker = new ForwardWalker(this, cls, fields, model.Steps);
+            var walker = new ForwardWalker(this, cls, fields, model.Steps, model.CollectionCounts);
             if (forward.Body != null) walker.Walk(forward.Body);
             else if (forward.ExpressionBody != null) walker.Walk(forward.ExpressionBody.Expression);
             if (!HasContent(model)) return null;
@@ -474,12 +474,15 @@ namespace Diagnostics.Analyzers.Extraction
             private readonly Dictionary<string, List<List<ModelStep>>?> _collections = new Dictionary<string, List<List<ModelStep>>?>(StringComparer.Ordinal);
             private readonly Dictionary<string, List<ModelStep>> _loopElements = new Dictionary<string, List<ModelStep>>(StringComparer.Ordinal);
 
-            public ForwardWalker(ModelExtractor owner, ClassDeclarationSyntax cls, Dictionary<string, ExpressionSyntax> fields, List<ModelStep> steps)
+            private readonly Dictionary<string, int> _counts;
+
+            public ForwardWalker(ModelExtractor owner, ClassDeclarationSyntax cls, Dictionary<string, ExpressionSyntax> fields, List<ModelStep> steps, Dictionary<string, int> counts)
             {
                 _owner = owner;
                 _cls = cls;
                 _fields = fields;
                 _steps = steps;
+                _counts = counts;
             }
 
             public void Walk(SyntaxNode node)
@@ -542,10 +545,24 @@ namespace Diagnostics.Analyzers.Extraction
                 if (_collections.TryGetValue(field, out var known)) return known;
                 var elements = _fields.TryGetValue(field, out var value) ? _owner.ReadCollection(value, field, 1) : null;
                 _collections[field] = elements;
+                if (elements != null)
+                {
+                    // Elements that are one Linear layer can be addressed as field[k] (inits read back, per-layer fix).
+                    _counts[field] = elements.Count;
+                    for (int k = 0; k < elements.Count; k++)
+                    {
+                        if (elements[k].Count == 1 && elements[k][0].Linear is LinearLayerInfo linear)
+                        {
+                            linear.Collection = field;
+                            linear.Index = k;
+                        }
+                    }
+                }
+
                 return elements;
             }
 
-            /// <summary>Binds X.Count (and X.Count()) of every collection field, for loop bounds like i &lt; layers.Count.</summary>
+            /// <summary>Binds X.Count (and X.Count()) and X.Length of every collection field, for loop bounds like i &lt; layers.Count.</summary>
             private bool BindCounts()
             {
                 foreach (var field in _fields.Keys.ToList())
@@ -553,6 +570,7 @@ namespace Diagnostics.Analyzers.Extraction
                     var items = Collection(field);
                     if (items == null) continue;
                     _owner._folder.Bindings[field + ".Count"] = items.Count;
+                    _owner._folder.Bindings[field + ".Length"] = items.Count; // arrays
                 }
 
                 return true;
@@ -665,6 +683,10 @@ namespace Diagnostics.Analyzers.Extraction
                 if (call == null) continue;
                 var target = Unwrap(call.Arg("tensor"));
                 if (target == null) continue;
+                if (target is MemberAccessExpressionSyntax element && (element.Name.Identifier.ValueText == "weight" || element.Name.Identifier.ValueText == "bias")
+                    && LinkElementInit(model, inv, call, element))
+                    continue;
+
                 var init = ReadInit(call, target as IdentifierNameSyntax);
 
                 if (target is MemberAccessExpressionSyntax ma && (ma.Name.Identifier.ValueText == "weight" || ma.Name.Identifier.ValueText == "bias"))
@@ -717,6 +739,172 @@ namespace Diagnostics.Analyzers.Extraction
                         if (filter == ParameterFilter.All || filter == ParameterFilter.Weights) layer.WeightInit = init;
                         if (filter == ParameterFilter.All || filter == ParameterFilter.Biases) layer.BiasInit = init;
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// An init of an element of a collection field: layers[k].weight or ((Linear)layers[k]).weight (k constant, or
+        /// folded per iteration of the constant for loops around the call) or l.weight with l the variable of a foreach
+        /// over the collection (foreach (Linear l in layers) included); if
+        /// conditions between the loops and the call are folded per iteration. False when the target is not a
+        /// collection element; a loop or condition that cannot be folded makes the init of the collection's layers unknown.
+        /// </summary>
+        private bool LinkElementInit(ExtractedModel model, InvocationExpressionSyntax inv, TorchCall call, MemberAccessExpressionSyntax target)
+        {
+            if (model.CollectionCounts.Count == 0) return false;
+            var owner = Unwrap(target.Expression);
+            while (owner is CastExpressionSyntax cast) owner = Unwrap(cast.Expression); // ((Linear)layers[k]).weight of a ModuleList<Module<Tensor, Tensor>>
+            string? collection = null;
+            if (owner is ElementAccessExpressionSyntax indexed && indexed.ArgumentList.Arguments.Count == 1 && TargetName(indexed.Expression) is string listName
+                && model.CollectionCounts.ContainsKey(listName))
+                collection = listName;
+            else if (owner is IdentifierNameSyntax variable)
+            {
+                var loop = inv.Ancestors().OfType<ForEachStatementSyntax>().FirstOrDefault(f => f.Identifier.ValueText == variable.Identifier.ValueText);
+                if (loop != null && TargetName(loop.Expression) is string over && model.CollectionCounts.ContainsKey(over)) collection = over;
+            }
+
+            if (collection == null) return false;
+            bool weight = target.Name.Identifier.ValueText == "weight";
+            var layers = model.LinearLayers().Where(l => l.Collection == collection && l.Index != null).ToList();
+            var member = (SyntaxNode?)inv.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? inv.SyntaxTree.GetRoot(_resolver.Cancellation);
+            var path = inv.Ancestors().TakeWhile(a => a != member).Reverse().ToList(); // outermost first
+            var items = new Dictionary<string, int>(StringComparer.Ordinal);
+            var found = new Dictionary<int, InitInfo>();
+            string? unknown = null;
+            int budget = MaxUnrolled;
+            foreach (var count in model.CollectionCounts)
+            {
+                _folder.Bindings[count.Key + ".Count"] = count.Value;
+                _folder.Bindings[count.Key + ".Length"] = count.Value;
+            }
+
+            try
+            {
+                Visit(0);
+            }
+            finally
+            {
+                foreach (var count in model.CollectionCounts)
+                {
+                    _folder.Bindings.Remove(count.Key + ".Count");
+                    _folder.Bindings.Remove(count.Key + ".Length");
+                }
+            }
+
+            if (unknown != null)
+            {
+                foreach (var layer in layers)
+                {
+                    var failed = new InitInfo(call.Member.Name, inv) { Unknown = unknown };
+                    if (weight) layer.WeightInit = failed;
+                    else layer.BiasInit = failed;
+                }
+
+                return true;
+            }
+
+            foreach (var pair in found)
+            {
+                var layer = layers.FirstOrDefault(l => l.Index == pair.Key);
+                if (layer == null) continue; // an element forward does not apply, or that is not a single Linear
+                if (weight) layer.WeightInit = pair.Value;
+                else layer.BiasInit = pair.Value;
+            }
+
+            return true;
+
+            void Visit(int depth)
+            {
+                if (unknown != null) return;
+                if (--budget < 0)
+                {
+                    unknown = $"the loops around '{Short(inv)}' run more than {MaxUnrolled} times";
+                    return;
+                }
+
+                if (depth == path.Count)
+                {
+                    int k;
+                    if (owner is ElementAccessExpressionSyntax ea)
+                    {
+                        if (!_folder.TryFold(ea.ArgumentList.Arguments[0].Expression, out var index) || index < 0 || index >= int.MaxValue || Math.Floor(index) != index)
+                        {
+                            unknown = $"the index of '{Short(ea)}' is not a compile-time constant";
+                            return;
+                        }
+
+                        k = (int)index;
+                    }
+                    else if (!items.TryGetValue(((IdentifierNameSyntax)owner!).Identifier.ValueText, out k))
+                    {
+                        return;
+                    }
+
+                    found[k] = ReadInit(call, null);
+                    return;
+                }
+
+                var node = path[depth];
+                var child = depth + 1 < path.Count ? path[depth + 1] : inv;
+                switch (node)
+                {
+                    case ForStatementSyntax loop when loop.Statement == child:
+                        if (!TryConstantLoop(loop, out var name, out var from, out var to))
+                        {
+                            unknown = $"the loop '{Short(loop)}' around '{Short(inv)}' does not have constant bounds";
+                            return;
+                        }
+
+                        for (int v = from; v < to && unknown == null; v++)
+                        {
+                            _folder.Bindings[name] = v;
+                            Visit(depth + 1);
+                        }
+
+                        _folder.Bindings.Remove(name);
+                        return;
+                    case ForEachStatementSyntax each when each.Statement == child:
+                        if (!(TargetName(each.Expression) is string over) || !model.CollectionCounts.TryGetValue(over, out var n))
+                        {
+                            unknown = $"the loop '{Short(each)}' around '{Short(inv)}' is not read";
+                            return;
+                        }
+
+                        if (over != collection) return; // another collection's elements: not this one's init
+                        for (int k = 0; k < n && unknown == null; k++)
+                        {
+                            items[each.Identifier.ValueText] = k;
+                            Visit(depth + 1);
+                        }
+
+                        items.Remove(each.Identifier.ValueText);
+                        return;
+                    case IfStatementSyntax ifs:
+                        if (!_folder.TryFoldBool(ifs.Condition, out var taken))
+                        {
+                            unknown = $"the condition '{Short(ifs.Condition)}' around '{Short(inv)}' is not a compile-time constant";
+                            return;
+                        }
+
+                        if (taken == (ifs.Statement == child)) Visit(depth + 1);
+                        return;
+                    case ElseClauseSyntax _:
+                        Visit(depth + 1);
+                        return;
+                    case ForStatementSyntax _:
+                    case ForEachStatementSyntax _:
+                    case ForEachVariableStatementSyntax _:
+                    case WhileStatementSyntax _:
+                    case DoStatementSyntax _:
+                    case AnonymousFunctionExpressionSyntax _:
+                    case LocalFunctionStatementSyntax _:
+                        unknown = $"'{Short(inv)}' is inside a loop or function that is not read";
+                        return;
+                    default:
+                        Visit(depth + 1);
+                        return;
                 }
             }
         }

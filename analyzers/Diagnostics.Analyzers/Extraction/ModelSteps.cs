@@ -55,6 +55,12 @@ namespace Diagnostics.Analyzers.Extraction
         /// <summary>The Sequential field of a Module subclass that holds the layer (layers in layers = Sequential(...)), or null.</summary>
         public string? Container { get; set; }
 
+        /// <summary>The collection field (ModuleList, List, array) whose element this layer is, with <see cref="Index"/>; null otherwise.</summary>
+        public string? Collection { get; set; }
+
+        /// <summary>The position of the layer in <see cref="Collection"/> (layers[Index]).</summary>
+        public int? Index { get; set; }
+
         public int? InputSize { get; set; }
 
         public int? OutputSize { get; set; }
@@ -171,6 +177,9 @@ namespace Diagnostics.Analyzers.Extraction
         public List<ModelStep> Steps { get; } = new List<ModelStep>();
 
         public List<OptimizerInfo> Optimizers { get; } = new List<OptimizerInfo>();
+
+        /// <summary>The collection fields of a Module subclass that forward reads, with their element counts.</summary>
+        public Dictionary<string, int> CollectionCounts { get; } = new Dictionary<string, int>(System.StringComparer.Ordinal);
 
         /// <summary>Remarks for the summary (Dropout has no effect at evaluation, ...).</summary>
         public List<string> Notes { get; } = new List<string>();

@@ -26,12 +26,17 @@ namespace Diagnostics.CodeFixes.Rules
     /// normal_ with std = sqrt(sigma_w^2 / fan_in) and the engine's critical sigma_w^2 (CriticalGain.AtFixedPoint of the
     /// layer's activation and bias variance) for the other activations. When every layer gets the same init, one loop
     /// over named_parameters() writes it; otherwise each layer gets its own: by position among the weights of a
-    /// Sequential (a switch on a counter in the loop), or by field (fc1.weight) in a Module subclass. Biases are kept:
+    /// Sequential (a switch on a counter in the loop), or by field (fc1.weight) and collection element (layers[k].weight
+    /// of a ModuleList&lt;Linear&gt;, List&lt;Linear&gt; or Linear[] field, cast to Linear in a collection of modules; one
+    /// foreach over the collection when all its elements get the same init) in a Module subclass. Biases are kept:
     /// the critical values were computed with their variances.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CriticalGainFixer)), Shared]
     public sealed class CriticalGainFixer : CodeFixProvider
     {
+        /// <summary>The Linear module type, written in full where an element of a collection of modules is cast to it.</summary>
+        private const string LinearType = "TorchSharp.Modules.Linear";
+
         /// <summary>Equivalence key of the fix (FixAll groups by it).</summary>
         public const string EquivalenceKey = "FPT.SetCriticalGain";
 
@@ -75,6 +80,7 @@ namespace Diagnostics.CodeFixes.Rules
             diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerInitsProperty, out var layerInits);
             diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerTargetsProperty, out var layerTargets);
             diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerFanInsProperty, out var layerFanIns);
+            diagnostic.Properties.TryGetValue(LayerCriticalGains.LayerCollectionsProperty, out var layerCollections);
             // The per-layer values are computed in the background like the spectrum: until they are ready (the next
             // analysis has them) no fix is offered, rather than one value for every layer.
             if (string.IsNullOrEmpty(layerInits)) return null;
@@ -113,7 +119,7 @@ namespace Diagnostics.CodeFixes.Rules
 
             if (perLayer)
             {
-                var statements = PerLayer(diagnostic.Id, specs, layerTargets, layerFanIns, owner, anchor, indent, newline, out var perLayerSummary);
+                var statements = PerLayer(diagnostic.Id, specs, layerTargets, layerFanIns, layerCollections, owner, anchor, indent, newline, out var perLayerSummary);
                 return statements == null ? ((SyntaxNode, IReadOnlyList<StatementSyntax>, string)?)null : (anchor, statements, perLayerSummary);
             }
 
@@ -142,9 +148,11 @@ namespace Diagnostics.CodeFixes.Rules
 
         /// <summary>
         /// One init per layer: a switch on the weight's position in owner.named_parameters() (a root Sequential, or a
-        /// Sequential field of a module), or one statement per Linear field; null when the layers cannot be addressed.
+        /// Sequential field of a module), or one statement per Linear field and per element of a collection field
+        /// (layers[k].weight), with one foreach over a collection whose elements all get the same init; null when the
+        /// layers cannot be addressed.
         /// </summary>
-        private static IReadOnlyList<StatementSyntax>? PerLayer(string id, string[] specs, string? targets, string? fanInsText, string? owner,
+        private static IReadOnlyList<StatementSyntax>? PerLayer(string id, string[] specs, string? targets, string? fanInsText, string? collectionsText, string? owner,
             SyntaxNode anchor, string indent, string newline, out string summary)
         {
             summary = "";
@@ -177,10 +185,36 @@ namespace Diagnostics.CodeFixes.Rules
             {
                 var fields = targets.Substring("fields:".Length).Split(',');
                 if (fields.Length != specs.Length) return null;
+                // "layers=6" (a collection of Linear) or "layers=6=cast" (of modules: the element is cast to Linear for its weight).
+                var collections = (collectionsText ?? "").Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(c => c.Split('='))
+                    .Where(c => (c.Length == 2 || c.Length == 3 && c[2] == "cast") && int.TryParse(c[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    .ToDictionary(c => c[0], c => (Count: int.Parse(c[1], CultureInfo.InvariantCulture), Cast: c.Length == 3), StringComparer.Ordinal);
+                var written = new HashSet<int>();
+                string? loopVariable = null;
                 for (int l = 0; l < specs.Length; l++)
                 {
-                    var call = calls[l].Replace("{p}.shape[1]", fanIns[l]).Replace("{p}", fields[l] + ".weight!");
-                    sb.Append(indent).Append(call).Append(newline);
+                    if (written.Contains(l)) continue;
+                    var perElement = calls[l].Replace("{p}.shape[1]", fanIns[l]);
+                    int bracket = fields[l].IndexOf('[');
+                    var address = fields[l];
+                    if (bracket > 0 && collections.TryGetValue(fields[l].Substring(0, bracket), out var info))
+                    {
+                        var count = info.Count;
+                        if (info.Cast) address = "((" + LinearType + ")" + fields[l] + ")";
+                        // Every element of the collection with the same init (same activation, bias variance and fan-in): one loop.
+                        var collection = fields[l].Substring(0, bracket);
+                        var elements = Enumerable.Range(0, specs.Length).Where(k => fields[k].StartsWith(collection + "[", StringComparison.Ordinal)).ToList();
+                        if (elements.Count == count && count > 1 && elements.All(k => calls[k].Replace("{p}.shape[1]", fanIns[k]) == perElement))
+                        {
+                            loopVariable ??= UnusedName(anchor, "layer");
+                            sb.Append(indent).Append("foreach (").Append(info.Cast ? LinearType : "var").Append(' ').Append(loopVariable).Append(" in ").Append(collection).Append(") ")
+                                .Append(perElement.Replace("{p}", loopVariable + ".weight!")).Append(newline);
+                            foreach (var k in elements) written.Add(k);
+                            continue;
+                        }
+                    }
+
+                    sb.Append(indent).Append(perElement.Replace("{p}", address + ".weight!")).Append(newline);
                 }
             }
             else

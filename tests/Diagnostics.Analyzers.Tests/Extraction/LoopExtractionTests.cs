@@ -129,4 +129,61 @@ public sealed class LoopExtractionTests
             "Sequential", "'modules' is filled by 'for (int i = 0; i < depth; i++) modules.Add(Linear(8, 8));' (only constant loops and constant conditions are unrolled)",
         }));
     }
+
+    public static TheoryData<bool, bool> Modes => new() { { true, false }, { false, false }, { false, true } };
+
+    private static string ElementInits(string inits) => Sources.Usings + $$"""
+
+        public sealed class Deep : Module<Tensor, Tensor>
+        {
+            private readonly ModuleList<Linear> layers = new ModuleList<Linear>();
+
+            public Deep() : base(nameof(Deep))
+            {
+                for (int i = 0; i < 4; i++) layers.Add(Linear(100, 100));
+                RegisterComponents();
+                {{inits}}
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                foreach (var layer in layers) x = layer.forward(x).tanh();
+                return x;
+            }
+        }
+        """;
+
+    /// <summary>Element inits and the sigma_w^2 = std^2 fan_in (fan_in 100) they give each layer; TorchSharp's default is 1/3.</summary>
+    public static TheoryData<string, double[]> Inits => new()
+    {
+        { "init.normal_(layers[2].weight!, 0, 0.2);", new[] { 1.0 / 3, 1.0 / 3, 4.0, 1.0 / 3 } },
+        { "for (int k = 0; k < layers.Count; k++) init.normal_(layers[k].weight!, 0, k == 0 ? 0.1 : 0.2);", new[] { 1.0, 4.0, 4.0, 4.0 } },
+        { "foreach (var l in layers) init.normal_(l.weight!, 0, 0.1);", new[] { 1.0, 1.0, 1.0, 1.0 } },
+        { "for (int k = 1; k <= 2; ++k) { if (k < 2) init.normal_(layers[k].weight!, 0, 0.1); else init.normal_(layers[k].weight!, 0, 0.3); }", new[] { 1.0 / 3, 1.0, 9.0, 1.0 / 3 } },
+        { "foreach (var l in layers) init.normal_(l.weight!, 0, 0.1); init.normal_(layers[3].weight!, 0, 0.2);", new[] { 1.0, 1.0, 1.0, 4.0 } },
+        { "foreach (var l in layers) init.kaiming_normal_(l.weight!, nonlinearity: init.NonlinearityType.ReLU);", new[] { 2.0, 2.0, 2.0, 2.0 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Inits))]
+    public async Task InitsOfCollectionElements_ReadBack(string inits, double[] weightVariances)
+    {
+        foreach (var (torchSharp, syntaxOnly) in new[] { (true, false), (false, false), (false, true) })
+        {
+            var mapped = await Extract.SingleArchitectureAsync(ElementInits(inits), torchSharp, syntaxOnly);
+            Assert.True(mapped.Network != null, mapped.Failure);
+            Assert.Equal(weightVariances, mapped.Network!.Layers.Select(l => l.WeightVariance), (a, b) => Math.Abs(a - b) <= 1e-12);
+        }
+    }
+
+    [Theory]
+    [InlineData("for (int k = 0; k < n; k++) init.normal_(layers[k].weight!, 0, 0.1);", "the loop 'for (int k = 0; k < n; k++) init.normal_(layers[k].weight...' around 'init.normal_(layers[k].weight!, 0, 0.1)' does not have constant bounds")]
+    [InlineData("init.normal_(layers[n].weight!, 0, 0.1);", "the index of 'layers[n]' is not a compile-time constant")]
+    [InlineData("foreach (var l in layers) { if (n > 2) init.normal_(l.weight!, 0, 0.1); }", "the condition 'n > 2' around 'init.normal_(l.weight!, 0, 0.1)' is not a compile-time constant")]
+    public async Task UnreadableElementInit_ReportsFPT005(string inits, string reason)
+    {
+        var source = ElementInits(inits).Replace("public Deep() : base(nameof(Deep))", "public Deep(int n) : base(nameof(Deep))").Replace("public sealed class Deep", "public sealed class [|Deep|]");
+        foreach (bool torchSharp in new[] { true, false })
+            await VerifyAsync(source, torchSharp, expected: new Expected("FPT005", Arguments: new object[] { "Deep", "Linear layer 1: normal_: " + reason }));
+    }
 }

@@ -179,38 +179,146 @@ public sealed class PerLayerCriticalGainFixTests
         Assert.Equal(1.0, net.Layers[5].WeightVariance, 1e-12);
     }
 
-    [Fact]
-    public async Task MixedModuleList_NotAddressable_NoFixOffered()
-    {
-        // Layers of a ModuleList indexed in forward: their order among named_parameters() is not read, so no per-layer
-        // fix is offered (one value for all would not give chi = 1 per layer).
-        var source = Sources.Usings + """
+    /// <summary>A module whose ten Linear layers live in a collection field filled by a constant loop: five tanh, then five relu.</summary>
+    private static string MixedCollection(string field, string fill, string name = "Deep") => Sources.Usings + $$"""
 
-            public sealed class Deep : Module<Tensor, Tensor>
+        public sealed class {{name}} : Module<Tensor, Tensor>
+        {
+            {{field}}
+
+            public {{name}}() : base(nameof({{name}}))
+            {
+                {{fill}}
+                RegisterComponents();
+            }
+
+            public override Tensor forward(Tensor x)
+            {
+                for (int i = 0; i < {{(field.Contains("[]") ? "layers.Length" : "layers.Count")}}; i++)
+                {
+                    x = layers[i].forward(x);
+                    if (i < 5) x = x.tanh(); else x = x.relu();
+                }
+
+                return x;
+            }
+        }
+        """;
+
+    public static TheoryData<string, string, bool> Collections => new()
+    {
+        { "private readonly ModuleList<Linear> layers = new ModuleList<Linear>();", "for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));", true },
+        { "private readonly ModuleList<Linear> layers = new ModuleList<Linear>();", "for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));", false },
+        { "private readonly List<Linear> layers = new List<Linear>();", "for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));", true },
+        { "private readonly Linear[] layers = new Linear[] { " + string.Join(", ", Enumerable.Repeat("Linear(64, 64)", 10)) + " };", "", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Collections))]
+    public async Task MixedCollection_OneInitPerElement(string field, string fill, bool torchSharp)
+    {
+        var before = MixedCollection(field, fill);
+        var tanh = C(Activation.Tanh, 1.0 / (3 * 64));
+        var after = before.Replace("        RegisterComponents();\n", string.Join("\n", new[]
+        {
+            "        RegisterComponents();",
+            "",
+            $"        // FPT002: each layer at the critical variance of its activation (chi = 1 per layer), per layer: layers 1-5 tanh sigma_w^2 = {tanh}, layers 6-10 relu sigma_w^2 = 2",
+        }.Concat(Enumerable.Range(0, 5).Select(k => $"        torch.nn.init.normal_(layers[{k}].weight!, 0.0, System.Math.Sqrt({tanh} / 64));"))
+         .Concat(Enumerable.Range(5, 5).Select(k => $"        torch.nn.init.kaiming_normal_(layers[{k}].weight!, nonlinearity: torch.nn.init.NonlinearityType.ReLU);"))
+         .Append("")));
+        Assert.NotEqual(before, after);
+        await VerifyFixAsync(before, after, torchSharp); // compiles, no FPT001/FPT002/FPT005 any more
+
+        // Read back: chi = 1 in every layer, with the engine's critical value for tanh.
+        var net = (await Extract.SingleArchitectureAsync(after, torchSharp)).Network!;
+        var expected = Enumerable.Repeat(double.Parse(tanh, CultureInfo.InvariantCulture), 5).Concat(Enumerable.Repeat(2.0, 5));
+        Assert.Equal(expected, net.Layers.Select(l => l.WeightVariance), (a, b) => Math.Abs(a - b) <= 1e-12);
+        Assert.Equal(1.0, CriticalGain.ChiAtFixedPoint(Activation.Tanh, net.Layers[0].WeightVariance, net.Layers[0].BiasVariance), 1e-5);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task MixedModuleListOfModules_ElementsCastToLinear(bool torchSharp)
+    {
+        // ModuleList<Module<Tensor, Tensor>>: an element has no weight until it is cast to Linear.
+        var before = MixedCollection("private readonly ModuleList<Module<Tensor, Tensor>> layers = new ModuleList<Module<Tensor, Tensor>>();",
+            "for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));");
+        var tanh = C(Activation.Tanh, 1.0 / (3 * 64));
+        var after = before.Replace("        RegisterComponents();\n", string.Join("\n", new[]
+        {
+            "        RegisterComponents();",
+            "",
+            $"        // FPT002: each layer at the critical variance of its activation (chi = 1 per layer), per layer: layers 1-5 tanh sigma_w^2 = {tanh}, layers 6-10 relu sigma_w^2 = 2",
+        }.Concat(Enumerable.Range(0, 5).Select(k => $"        torch.nn.init.normal_(((TorchSharp.Modules.Linear)layers[{k}]).weight!, 0.0, System.Math.Sqrt({tanh} / 64));"))
+         .Concat(Enumerable.Range(5, 5).Select(k => $"        torch.nn.init.kaiming_normal_(((TorchSharp.Modules.Linear)layers[{k}]).weight!, nonlinearity: torch.nn.init.NonlinearityType.ReLU);"))
+         .Append("")));
+        await VerifyFixAsync(before, after, torchSharp);
+        var net = (await Extract.SingleArchitectureAsync(after, torchSharp)).Network!;
+        var expected = Enumerable.Repeat(double.Parse(tanh, CultureInfo.InvariantCulture), 5).Concat(Enumerable.Repeat(2.0, 5));
+        Assert.Equal(expected, net.Layers.Select(l => l.WeightVariance), (a, b) => Math.Abs(a - b) <= 1e-12);
+    }
+
+    [Theory]
+    [InlineData("ModuleList<Linear>", "var", true)]
+    [InlineData("ModuleList<Linear>", "var", false)]
+    [InlineData("ModuleList<Module<Tensor, Tensor>>", "TorchSharp.Modules.Linear", true)] // foreach casts each element to Linear
+    [InlineData("ModuleList<Module<Tensor, Tensor>>", "TorchSharp.Modules.Linear", false)]
+    public async Task ModuleListNextToLinearField_LoopOverCollectionThenField(string collectionType, string loopType, bool torchSharp)
+    {
+        // Ten tanh layers of one width share one critical value: one loop over the collection; the readout field gets its own.
+        var before = Sources.Usings + """
+
+            public sealed class Encoder : Module<Tensor, Tensor>
             {
                 private readonly ModuleList<Linear> layers = new ModuleList<Linear>();
+                private readonly Linear head;
 
-                public Deep() : base(nameof(Deep))
+                public Encoder() : base(nameof(Encoder))
                 {
-                    for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));
+                    for (int i = 0; i < 10; i++)
+                    {
+                        layers.Add(Linear(128, 128));
+                    }
+
+                    head = Linear(128, 10);
                     RegisterComponents();
                 }
 
                 public override Tensor forward(Tensor x)
                 {
-                    for (int i = 0; i < layers.Count; i++)
-                    {
-                        x = layers[i].forward(x);
-                        if (i < 5) x = x.tanh(); else x = x.relu();
-                    }
-
-                    return x;
+                    foreach (var layer in layers) x = torch.tanh(layer.forward(x));
+                    return head.forward(x);
                 }
             }
-            """;
-        var diagnostics = await DiagnosticsAsync(new[] { source }, torchSharp: true);
-        Assert.Contains(diagnostics, d => d.Id == "FPT002");
-        Assert.Equal(0, await CountOfferedFixesAsync(source));
+            """.Replace("ModuleList<Linear>", collectionType);
+        var tanh = C(Activation.Tanh, 1.0 / (3 * 128));
+        var after = before.Replace("        RegisterComponents();\n", string.Join("\n",
+            "        RegisterComponents();",
+            "",
+            $"        // FPT002: each layer at the critical variance of its activation (chi = 1 per layer), per layer: layers 1-10 tanh sigma_w^2 = {tanh}, layer 11 identity sigma_w^2 = 1",
+            $"        foreach ({loopType} layer in layers) torch.nn.init.normal_(layer.weight!, 0.0, System.Math.Sqrt({tanh} / 128));",
+            "        torch.nn.init.kaiming_normal_(head.weight!, nonlinearity: torch.nn.init.NonlinearityType.Linear);",
+            ""));
+        Assert.NotEqual(before, after);
+        await VerifyFixAsync(before, after, torchSharp);
+        var net = (await Extract.SingleArchitectureAsync(after, torchSharp)).Network!;
+        Assert.All(net.Layers.Take(10), l => Assert.Equal(double.Parse(tanh, CultureInfo.InvariantCulture), l.WeightVariance, 1e-12));
+        Assert.Equal(1.0, net.Layers[10].WeightVariance, 1e-12);
+    }
+
+    [Fact]
+    public async Task FixAll_TwoCollectionModules_ThenIdempotent()
+    {
+        const string field = "private readonly ModuleList<Linear> layers = new ModuleList<Linear>();";
+        const string fill = "for (int i = 0; i < 10; i++) layers.Add(Linear(64, 64));";
+        var sources = new[] { MixedCollection(field, fill, "First"), MixedCollection(field, fill, "Second") };
+        var texts = await FixAllAsync(sources, FixAllScope.Solution);
+        Assert.All(texts, t => Assert.Contains("torch.nn.init.kaiming_normal_(layers[9].weight!", t));
+        await AssertNoStabilityWarningAsync(texts, torchSharp: true);
+        Assert.DoesNotContain(await DiagnosticsAsync(texts, torchSharp: true), d => d.Id == "FPT001" || d.Id == "FPT002");
+        foreach (var text in texts) Assert.Equal(0, await CountOfferedFixesAsync(text));
     }
 
     [Fact]
