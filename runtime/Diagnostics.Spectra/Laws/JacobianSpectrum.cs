@@ -63,6 +63,10 @@ namespace Diagnostics.Spectra.Laws
             var moments = new double[normalised.Length];
             for (int k = 0; k < moments.Length; k++) moments[k] = normalised[k] * Math.Pow(mean, k + 1);
 
+            // One smooth orthogonal layer followed by rescalings only: the law is that layer's D^2 law itself, computed
+            // exactly (the master equation of its K-atom discretisation would be K atoms).
+            if (PushForwardLaw.Applies(network, laws)) return PushForwardLaw.Compute(network, propagation, laws, options, moments, mean);
+
             // A point mass at the top (rational case, e.g. orthogonal hard tanh when sum_l p_l > L - 1): the continuous
             // part ends at the first critical point of the real branch below it and carries the rest of the mass.
             double topMass = equation.TopAtom(out double topPosition);
@@ -369,10 +373,38 @@ namespace Diagnostics.Spectra.Laws
         /// A grid between two soft edges, clustered at both (cosine spacing of the midpoints, in log x when the edges are
         /// more than a factor 2 apart), with the quadrature weights dx/dt / n.
         /// </summary>
-        private static void ClusteredGrid(double lower, double upper, double[] grid, double[] weight)
+        private static void ClusteredGrid(double lower, double upper, double[] grid, double[] weight) =>
+            ClusteredGrid(lower, upper, grid, weight, 0, grid.Length);
+
+        /// <summary>
+        /// <see cref="ClusteredGrid(double, double, double[], double[])"/> on each piece between consecutive breaks, the
+        /// points shared in proportion to the pieces' lengths (in log x when the whole span is logarithmic), at least 8 each.
+        /// </summary>
+        internal static void PiecewiseClusteredGrid(List<double> breaks, double[] grid, double[] weight)
         {
-            int n = grid.Length;
-            bool logarithmic = upper / lower > 2;
+            int pieces = breaks.Count - 1, n = grid.Length;
+            if (pieces == 1 || n < 8 * pieces)
+            {
+                ClusteredGrid(breaks[0], breaks[pieces], grid, weight);
+                return;
+            }
+
+            bool logarithmic = breaks[pieces] / breaks[0] > 2;
+            double Length(int i) => logarithmic ? Math.Log(breaks[i + 1] / breaks[i]) : breaks[i + 1] - breaks[i];
+            double total = 0;
+            for (int i = 0; i < pieces; i++) total += Length(i);
+            int offset = 0;
+            for (int i = 0; i < pieces; i++)
+            {
+                int count = i == pieces - 1 ? n - offset : Math.Max(8, Math.Min(n - offset - 8 * (pieces - 1 - i), (int)Math.Round(n * Length(i) / total)));
+                ClusteredGrid(breaks[i], breaks[i + 1], grid, weight, offset, count, logarithmic);
+                offset += count;
+            }
+        }
+
+        private static void ClusteredGrid(double lower, double upper, double[] grid, double[] weight, int offset, int n, bool? logarithmicSpan = null)
+        {
+            bool logarithmic = logarithmicSpan ?? upper / lower > 2;
             // cos and sin of pi (k + 1/2) / n by rotation (round-off ~ k ulps, far below what the grid needs).
             double turnCos = Math.Cos(Math.PI / n), turnSin = Math.Sin(Math.PI / n);
             double cos = Math.Cos(Math.PI / (2 * n)), sin = Math.Sin(Math.PI / (2 * n));
@@ -386,13 +418,13 @@ namespace Diagnostics.Spectra.Laws
                 if (logarithmic)
                 {
                     double span = Math.Log(upper / lower);
-                    grid[k] = lower * Math.Exp(span * s);
-                    weight[k] = grid[k] * span * ds / n;
+                    grid[offset + k] = lower * Math.Exp(span * s);
+                    weight[offset + k] = grid[offset + k] * span * ds / n;
                 }
                 else
                 {
-                    grid[k] = lower + (upper - lower) * s;
-                    weight[k] = (upper - lower) * ds / n;
+                    grid[offset + k] = lower + (upper - lower) * s;
+                    weight[offset + k] = (upper - lower) * ds / n;
                 }
             }
         }
