@@ -2,6 +2,12 @@ using Diagnostics.Benchmarks;
 
 // `stopwatch ACT...`: cold/cached medians of the analyzer path (AnalyzerBenchmarks.Stopwatch) without BenchmarkDotNet;
 // `phases ACT...`: where a cold analysis spends its time. ACT is a TorchSharp call such as Tanh() or GELU().
+if (args.Length > 0 && args[0] == "pooling")
+{
+    foreach (var activation in args.Skip(2)) PoolingExperiment.Run(activation, args[1].Split(',').Select(double.Parse).ToArray());
+    return;
+}
+
 if (args.Length > 0 && (args[0] == "stopwatch" || args[0] == "phases"))
 {
     int cold = int.TryParse(Environment.GetEnvironmentVariable("COLD_RUNS"), out var c) ? c : 7;
