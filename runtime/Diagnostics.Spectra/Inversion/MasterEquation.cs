@@ -115,7 +115,7 @@ namespace Diagnostics.Spectra.Inversion
         }
 
         /// <summary>Builds the master equation from per-layer D^2 laws.</summary>
-        public static MasterEquation Create(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws)
+        public static MasterEquation Create(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws, double groupingTolerance = GroupingTolerance)
         {
             int depth = network.Depth;
             double n0 = network.WidthProfile[0];
@@ -149,7 +149,7 @@ namespace Diagnostics.Spectra.Inversion
                 var weights = new double[atoms.Length];
                 for (int j = 0; j < atoms.Length; j++) weights[j] = law.Masses[j] * atoms[j] / law.Mean;
                 double rho = r / law.Mean;
-                int existing = general.FindIndex(g => g.Rho == rho && SameAtoms(g, atoms, weights));
+                int existing = general.FindIndex(g => SameAtoms(g, rho, atoms, weights, groupingTolerance));
                 if (existing >= 0)
                 {
                     var g = general[existing];
@@ -179,12 +179,22 @@ namespace Diagnostics.Spectra.Inversion
             list.Add((coefficient, 1));
         }
 
-        private static bool SameAtoms(GeneralFactor g, double[] atoms, double[] weights)
+        /// <summary>
+        /// Relative tolerance to which two layers' factors E_i (atoms c_ij rho_i, weights pi_ij) count as the same and are
+        /// grouped. The q_l of layers approaching the fixed point q* differ by amounts that shrink geometrically (softplus on
+        /// TorchSharp defaults: consecutive q_l by 4e-10 relative at layer 12, by 1e-16 at layer 19), so exact equality groups
+        /// almost none of them; grouping at 1e-10 changes the normalised law by that much, far below the discretisation
+        /// error, while each layer's own mean still enters m_1 exactly.
+        /// </summary>
+        internal const double GroupingTolerance = 1e-10;
+
+        private static bool SameAtoms(GeneralFactor g, double rho, double[] atoms, double[] weights, double tolerance)
         {
             if (g.Atoms.Length != atoms.Length) return false;
             for (int j = 0; j < atoms.Length; j++)
             {
-                if (g.Atoms[j] != atoms[j] || g.Weights[j] != weights[j]) return false;
+                double a = g.Atoms[j] * g.Rho, b = atoms[j] * rho;
+                if (!(Math.Abs(a - b) <= tolerance * a) || !(Math.Abs(g.Weights[j] - weights[j]) <= tolerance * g.Weights[j])) return false;
             }
 
             return true;

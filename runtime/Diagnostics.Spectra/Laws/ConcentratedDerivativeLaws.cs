@@ -55,8 +55,8 @@ namespace Diagnostics.Spectra.Laws
             DerivativeLaw[]? pooled = null;
             foreach (var group in candidates.GroupBy(c => c.Ratio))
             {
-                // Identical laws (layers at the same q: the master equation already takes them as one factor with a
-                // multiplicity) are pooled all together or not at all.
+                // Laws the master equation takes as one factor with a multiplicity (layers at the same q, to its grouping
+                // tolerance) are pooled all together or not at all.
                 var blocks = new List<List<(int Layer, double Ratio, double Variance, double Third)>>();
                 foreach (var c in group)
                 {
@@ -89,8 +89,20 @@ namespace Diagnostics.Spectra.Laws
             return pooled ?? laws;
         }
 
-        private static bool SameLaw(DerivativeLaw a, DerivativeLaw b) =>
-            ReferenceEquals(a, b) || (a.Values.SequenceEqual(b.Values) && a.Masses.SequenceEqual(b.Masses));
+        /// <summary>The same factor for the master equation (normalised atoms and masses within its grouping tolerance).</summary>
+        private static bool SameLaw(DerivativeLaw a, DerivativeLaw b)
+        {
+            if (ReferenceEquals(a, b)) return true;
+            if (a.Values.Length != b.Values.Length) return false;
+            double tolerance = Inversion.MasterEquation.GroupingTolerance;
+            for (int j = 0; j < a.Values.Length; j++)
+            {
+                double x = a.Values[j] / a.Mean, y = b.Values[j] / b.Mean;
+                if (!(Math.Abs(x - y) <= tolerance * x) || !(Math.Abs(a.Masses[j] - b.Masses[j]) <= tolerance * a.Masses[j])) return false;
+            }
+
+            return true;
+        }
 
         /// <summary>Total variance from which a group is pooled into three or more atoms instead of two.</summary>
         internal const double ThreePointVariance = 1e-2;

@@ -114,7 +114,13 @@ public sealed class ConcentratedDerivativeLawsTests
         _output.WriteLine($"{name}, K = {atoms}: moments 4-6 relative {worstMoment:g3}, decile level error {worstLevel:g3}, basin tests {pooled.Certifications} vs {full.Certifications}");
         Assert.True(worstMoment < 1e-6, $"moments 4-6 moved by {worstMoment:g3}");
         Assert.True(worstLevel < 1e-5, $"decile level error {worstLevel:g3}");
-        Assert.True(pooled.Certifications < full.Certifications, $"basin tests pooled {pooled.Certifications}, full {full.Certifications}");
+        // The point of it: no more unknowns than without pooling (fewer where several distinct layers are pooled).
+        var laws = full.DerivativeLaws;
+        int pooledDimension = Diagnostics.Spectra.Inversion.MasterEquation.Create(network, ConcentratedDerivativeLaws.Pool(network, laws, new SpectrumOptions().ConcentratedLawVariance)).Dimension;
+        int fullDimension = Diagnostics.Spectra.Inversion.MasterEquation.Create(network, laws).Dimension;
+        _output.WriteLine($"unknowns pooled {pooledDimension}, full {fullDimension}");
+        Assert.True(pooledDimension <= fullDimension, $"unknowns pooled {pooledDimension}, full {fullDimension}");
+        if (name == "tanh" || name == "gelu" || name == "silu") Assert.True(pooledDimension < fullDimension, $"unknowns pooled {pooledDimension}, full {fullDimension}");
     }
 
     [Fact]
@@ -124,5 +130,31 @@ public sealed class ConcentratedDerivativeLawsTests
         var propagation = SignalPropagation.Compute(network);
         var laws = Enumerable.Range(0, network.Depth).Select(l => DerivativeLaw.For(network.Layers[l].Activation, propagation.Q[l], 16)).ToArray();
         Assert.Same(laws, ConcentratedDerivativeLaws.Pool(network, laws, 0));
+    }
+}
+
+/// <summary>
+/// Grouping of layers whose master-equation factors agree to <see cref="Diagnostics.Spectra.Inversion.MasterEquation.GroupingTolerance"/>
+/// (1e-10): fewer unknowns, and the exact moments of J^T J (series of each master equation) agree with exact grouping.
+/// </summary>
+public sealed class NearlyIdenticalLayerGroupingTests
+{
+    [Theory]
+    [InlineData("softplus")]
+    [InlineData("gelu")]
+    public void TorchDefaults_GroupsTheConvergedLayers_AndKeepsTheMoments(string name)
+    {
+        var phi = Activation.Parse(name);
+        var layers = Enumerable.Range(0, 20).Select(l => new Layer(l == 19 ? Activation.Identity : phi, 1.0 / 3, 1.0 / 768)).ToArray();
+        var network = new NetworkArchitecture(Enumerable.Repeat(256, 21).ToArray(), layers);
+        var propagation = SignalPropagation.Compute(network);
+        var laws = Enumerable.Range(0, network.Depth).Select(l => DerivativeLaw.For(network.Layers[l].Activation, propagation.Q[l], 16)).ToArray();
+        var grouped = Diagnostics.Spectra.Inversion.MasterEquation.Create(network, laws);
+        var exact = Diagnostics.Spectra.Inversion.MasterEquation.Create(network, laws, groupingTolerance: 0);
+        Assert.True(grouped.Dimension <= exact.Dimension - 4, $"dimension {grouped.Dimension}, with exact grouping {exact.Dimension}");
+        Assert.Equal(1.0, grouped.Mean / exact.Mean, 14);
+        var m = Diagnostics.Spectra.Transforms.MomentSeries.NormalisedMoments(grouped, 6);
+        var e = Diagnostics.Spectra.Transforms.MomentSeries.NormalisedMoments(exact, 6);
+        for (int k = 0; k < 6; k++) Assert.True(Math.Abs(m[k] / e[k] - 1) < 1e-9, $"moment {k + 1}: {m[k]:R} vs {e[k]:R}");
     }
 }
