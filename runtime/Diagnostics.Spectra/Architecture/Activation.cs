@@ -31,9 +31,9 @@ namespace Diagnostics.Spectra.Architecture
         /// <summary>Default negative slope of leaky ReLU (TorchSharp's default).</summary>
         public const double DefaultLeakySlope = 0.01;
 
-        private const double SeluScale = 1.0507009873554804934193349852946;
-        private const double SeluAlpha = 1.6732632423543772848170429916717;
-        private const double EluAlpha = 1.0;
+        internal const double SeluScale = 1.0507009873554804934193349852946;
+        internal const double SeluAlpha = 1.6732632423543772848170429916717;
+        internal const double EluAlpha = 1.0;
 
         private static readonly Dictionary<string, ActivationKind> Names = new Dictionary<string, ActivationKind>(StringComparer.OrdinalIgnoreCase)
         {

@@ -41,7 +41,7 @@ namespace Diagnostics.Spectra.Inversion
         private readonly double[][] _c;    // atoms c_ij
         private readonly double[][] _pi;   // normalised weights p_ij c_ij / E[nu_i], summing to 1
         private readonly Complex[] _cJac, _dJac, _diag, _residual, _step;
-        private readonly double[] _bound, _weight;
+        private readonly double[] _bound, _weight, _enclosure;
         private readonly double _mScale;
 
         // Work buffers (one equation object per thread).
@@ -79,6 +79,7 @@ namespace Diagnostics.Spectra.Inversion
             _residual = new Complex[n + 1];
             _step = new Complex[n + 1];
             _bound = new double[n];
+            _enclosure = new double[n];
             _weight = new double[n + 1];
             RankFraction = rankFraction;
             Mean = mean;
@@ -114,7 +115,7 @@ namespace Diagnostics.Spectra.Inversion
         }
 
         /// <summary>Builds the master equation from per-layer D^2 laws.</summary>
-        public static MasterEquation Create(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws)
+        public static MasterEquation Create(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws, double groupingTolerance = GroupingTolerance)
         {
             int depth = network.Depth;
             double n0 = network.WidthProfile[0];
@@ -148,7 +149,7 @@ namespace Diagnostics.Spectra.Inversion
                 var weights = new double[atoms.Length];
                 for (int j = 0; j < atoms.Length; j++) weights[j] = law.Masses[j] * atoms[j] / law.Mean;
                 double rho = r / law.Mean;
-                int existing = general.FindIndex(g => g.Rho == rho && SameAtoms(g, atoms, weights));
+                int existing = general.FindIndex(g => SameAtoms(g, rho, atoms, weights, groupingTolerance));
                 if (existing >= 0)
                 {
                     var g = general[existing];
@@ -178,12 +179,22 @@ namespace Diagnostics.Spectra.Inversion
             list.Add((coefficient, 1));
         }
 
-        private static bool SameAtoms(GeneralFactor g, double[] atoms, double[] weights)
+        /// <summary>
+        /// Relative tolerance to which two layers' factors E_i (atoms c_ij rho_i, weights pi_ij) count as the same and are
+        /// grouped. The q_l of layers approaching the fixed point q* differ by amounts that shrink geometrically (softplus on
+        /// TorchSharp defaults: consecutive q_l by 4e-10 relative at layer 12, by 1e-16 at layer 19), so exact equality groups
+        /// almost none of them; grouping at 1e-10 changes the normalised law by that much, far below the discretisation
+        /// error, while each layer's own mean still enters m_1 exactly.
+        /// </summary>
+        internal const double GroupingTolerance = 1e-10;
+
+        private static bool SameAtoms(GeneralFactor g, double rho, double[] atoms, double[] weights, double tolerance)
         {
             if (g.Atoms.Length != atoms.Length) return false;
             for (int j = 0; j < atoms.Length; j++)
             {
-                if (g.Atoms[j] != atoms[j] || g.Weights[j] != weights[j]) return false;
+                double a = g.Atoms[j] * g.Rho, b = atoms[j] * rho;
+                if (!(Math.Abs(a - b) <= tolerance * a) || !(Math.Abs(g.Weights[j] - weights[j]) <= tolerance * g.Weights[j])) return false;
             }
 
             return true;
@@ -388,6 +399,7 @@ namespace Diagnostics.Spectra.Inversion
                 }
 
                 if (double.IsNaN(delta)) return false;
+                _enclosure[i] = delta;
                 double gap = outer - radius;
                 double g2 = 2 * delta / (gap * gap);
                 double g1 = slope + radius * g2;
@@ -409,7 +421,7 @@ namespace Diagnostics.Spectra.Inversion
             double previous = hAbs;
             for (int it = 0; it < maxIterations; it++)
             {
-                for (int i = 0; i < n; i++) solution[1 + i] = SolveG(i, m, start[1 + i]);
+                for (int i = 0; i < n; i++) solution[1 + i] = SolveGInDisc(i, m, start[1 + i], solution[1 + i]);
                 double scale = ComplexModulus.Of(m) + _mScale;
                 if (previous <= tolerance * scale) break;
                 ReducedValue(invZeta, m, solution, out f, out df);
@@ -420,7 +432,7 @@ namespace Diagnostics.Spectra.Inversion
                 double size = ComplexModulus.Of(h);
                 if (size <= tolerance * scale || (size >= previous && size < 1e-9 * scale))
                 {
-                    for (int i = 0; i < n; i++) solution[1 + i] = SolveG(i, m, solution[1 + i]);
+                    for (int i = 0; i < n; i++) solution[1 + i] = SolveGInDisc(i, m, start[1 + i], solution[1 + i]);
                     break;
                 }
 
@@ -460,7 +472,7 @@ namespace Diagnostics.Spectra.Inversion
             dm = Complex.Zero;
             for (int j = 0; j < c.Length; j++)
             {
-                Complex q = Complex.One / (g - c[j] * rho * m);
+                Complex q = ComplexReciprocal.Of(g - c[j] * rho * m);
                 Complex pq2 = p[j] * q * q;
                 dg -= pq2;
                 dm += pq2 * (c[j] * rho);
@@ -482,7 +494,7 @@ namespace Diagnostics.Spectra.Inversion
             Complex d0 = Complex.Zero;
             for (int j = 0; j < c.Length; j++)
             {
-                Complex q = Complex.One / (g0 - c[j] * rho * m0);
+                Complex q = ComplexReciprocal.Of(g0 - c[j] * rho * m0);
                 d0 -= p[j] * q * q;
                 double gap = 1 / ComplexModulus.Of(q) - c[j] * rho * r;
                 if (!(gap > 0)) return false;
@@ -538,6 +550,22 @@ namespace Diagnostics.Spectra.Inversion
             return true;
         }
 
+        /// <summary>
+        /// g_i(m) for an m of the disc certified by the last <see cref="Enclose"/> of the reduced test, where the root is
+        /// unique within _enclosure[i] of <paramref name="centre"/> = g_i(m0): Newton from the previous iterate's g (one or
+        /// two steps away), accepted when it lands in that disc (then it is that root); from the centre otherwise.
+        /// </summary>
+        private Complex SolveGInDisc(int i, Complex m, Complex centre, Complex near)
+        {
+            if (near != centre)
+            {
+                Complex g = SolveG(i, m, near);
+                if (ComplexModulus.Of(g - centre) <= _enclosure[i]) return g;
+            }
+
+            return SolveG(i, m, centre);
+        }
+
         /// <summary>Root of E_i(g; m) by Newton from a start inside its certified basin.</summary>
         private Complex SolveG(int i, Complex m, Complex start)
         {
@@ -550,7 +578,7 @@ namespace Diagnostics.Spectra.Inversion
                 Complex value = -Complex.One, dg = Complex.Zero;
                 for (int j = 0; j < c.Length; j++)
                 {
-                    Complex q = Complex.One / (g - c[j] * rho * m);
+                    Complex q = ComplexReciprocal.Of(g - c[j] * rho * m);
                     Complex pq = p[j] * q;
                     value += pq;
                     dg -= pq * q;
@@ -604,7 +632,7 @@ namespace Diagnostics.Spectra.Inversion
                 double rho = _rho[i];
                 for (int j = 0; j < c.Length; j++)
                 {
-                    Complex q = Complex.One / (g - c[j] * rho * m);
+                    Complex q = ComplexReciprocal.Of(g - c[j] * rho * m);
                     Complex pq = p[j] * q;
                     value += pq;
                     Complex pq2 = pq * q;

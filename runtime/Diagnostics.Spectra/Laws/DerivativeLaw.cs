@@ -211,6 +211,12 @@ namespace Diagnostics.Spectra.Laws
             return mass;
         }
 
+        /// <summary>The law delta_1 (D^2 = I): a unit atom, the placeholder of a layer pooled into another one.</summary>
+        internal static DerivativeLaw UnitAtom { get; } = new DerivativeLaw(0, new[] { 1.0 }, new[] { 1.0 }, true);
+
+        /// <summary>A discretised law without inactive units (values ascending, masses summing to 1).</summary>
+        internal static DerivativeLaw Discretised(double[] values, double[] masses) => new DerivativeLaw(0, values, masses, false);
+
         private static DerivativeLaw Single(double p, double c) => p <= 0
             ? throw new SpectralConvergenceException("the derivative of the activation vanishes almost surely (pre-activation variance too large).")
             : new DerivativeLaw(1 - p, new[] { c }, new[] { p }, true);

@@ -53,7 +53,9 @@ namespace Diagnostics.Spectra.Laws
 
         internal static SquaredSingularValueLaw Compute(NetworkArchitecture network, SignalPropagationResult propagation, IReadOnlyList<DerivativeLaw> laws, SpectrumOptions options)
         {
-            var equation = MasterEquation.Create(network, laws);
+            // Nearly point-mass D^2 laws (saturation-free units at a small q*) pooled into one two-atom law per width ratio:
+            // the master equation loses their unknowns and keeps the moments of J^T J up to order 3.
+            var equation = MasterEquation.Create(network, ConcentratedDerivativeLaws.Pool(network, laws, options.ConcentratedLawVariance));
             double mean = equation.Mean;
             if (!(mean > 0) || double.IsInfinity(mean))
                 throw new SpectralConvergenceException(
@@ -471,6 +473,8 @@ namespace Diagnostics.Spectra.Laws
         {
             if (options.SmoothActivationAtoms < 1 || options.SmoothActivationAtoms > 400)
                 throw new InvalidArchitectureException($"smooth-activation atoms must be between 1 and 400, got {options.SmoothActivationAtoms}.");
+            if (!(options.ConcentratedLawVariance >= 0) || double.IsInfinity(options.ConcentratedLawVariance))
+                throw new InvalidArchitectureException($"the concentrated-law variance must be a finite number >= 0, got {Format(options.ConcentratedLawVariance)}.");
             CheckGridOptions(options);
         }
 

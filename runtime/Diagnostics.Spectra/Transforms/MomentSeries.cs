@@ -57,6 +57,21 @@ namespace Diagnostics.Spectra.Transforms
             return r;
         }
 
+        /// <summary>The compositional inverse of f with f(0) = 0, f'(0) = 1, by fixed point g = x - (f(g) - g), one order per pass.</summary>
+        public static double[] Revert(double[] f)
+        {
+            int n = f.Length;
+            var g = new double[n];
+            if (n > 1) g[1] = 1;
+            for (int pass = 1; pass < n; pass++)
+            {
+                var fg = Compose(f, g);
+                for (int k = 1; k < n; k++) g[k] -= fg[k] - (k == 1 ? 1 : 0);
+            }
+
+            return g;
+        }
+
         /// <summary>(1 + a x)^p truncated.</summary>
         public static double[] Binomial(double a, int p, int length)
         {

@@ -108,6 +108,23 @@ public sealed class CriticalLineTests
         Assert.Equal(escape.Value, CriticalGain.AtFixedPoint(phi, bias), 12);
     }
 
+    [Theory]
+    [InlineData("elu", 1.0 / 768)]
+    [InlineData("elu", 0.05)]
+    [InlineData("selu", 1.0 / 768)]
+    public void KinkedActivations_TakeTheCriticalLine_AndAgreeWithBisection(string name, double bias)
+    {
+        // ELU and SELU: chi(q) -> 1+ as q -> infinity (E[phi'^2] = 1/2 + G(2 s) with G(2 s) ~ 1 / (2 s sqrt(2 pi))). The
+        // quadrature used to miss G(2 s), a boundary layer at z = 0, above q ~ 1e5: a second, spurious root of the critical
+        // line near q ~ 5.6e5 made the scan decline and the 64-130 ms bisection run. Exact moments leave one root.
+        var phi = Activation.Parse(name);
+        double? line = CriticalGain.OnCriticalLine(phi, bias);
+        Assert.True(line.HasValue, $"{name}, bias {bias}: the critical line declined");
+        Assert.Equal(1.0, CriticalGain.ChiAtFixedPoint(phi, line!.Value, bias), 6);
+        double bisection = CriticalGain.ByBisection(phi, bias);
+        Assert.True(Math.Abs(line.Value / bisection - 1) < 1e-8, $"line {line}, bisection {bisection}");
+    }
+
     [Fact]
     public void Tanh_HasNoEscapeFromOne()
     {
