@@ -164,20 +164,7 @@ namespace Diagnostics.Spectra.Laws
 
             // CDF of the non-zero part (top atom included) at the nodes.
             double nonZero = mass + topMass;
-            var cdf = new double[n];
-            double running = tail;
-            for (int k = 0; k < n; k++)
-            {
-                double cell = density[k] * weight[k];
-                cdf[k] = (running + cell / 2) / nonZero;
-                running += cell;
-            }
-
-            for (int k = 0; k < n; k++)
-            {
-                grid[k] *= mean;
-                density[k] /= mean;
-            }
+            var cdf = CdfAndScale(grid, weight, density, tail, nonZero, mean);
 
             double top = topMass > 0 ? topPosition : upper;
             bool discretised = false;
@@ -287,20 +274,7 @@ namespace Diagnostics.Spectra.Laws
             }
 
             double nonZero = mass + atomMass;
-            var cdf = new double[n];
-            double running = 0;
-            for (int k = 0; k < n; k++)
-            {
-                double cell = density[k] * weight[k];
-                cdf[k] = (running + cell / 2) / nonZero;
-                running += cell;
-            }
-
-            for (int k = 0; k < n; k++)
-            {
-                grid[k] *= mean;
-                density[k] /= mean;
-            }
+            var cdf = CdfAndScale(grid, weight, density, 0, nonZero, mean);
 
             double topAtom = atomAtHigh ? atoms[atoms.Count - 1].Mass : 0;
             return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, Math.Min(bottom, grid[0]) * mean, Math.Max(top, edgeHigh) * mean,
@@ -321,6 +295,27 @@ namespace Diagnostics.Spectra.Laws
             }
 
             return rising ? a : b;
+        }
+
+        /// <summary>
+        /// The continuous part's CDF at the nodes (midpoint rule from the tail below the grid, as a fraction of the
+        /// non-zero mass), then grid and density taken from the normalised axis (x / mean) back to eigenvalues.
+        /// </summary>
+        private static double[] CdfAndScale(double[] grid, double[] weight, double[] density, double tail, double nonZero, double mean)
+        {
+            int n = grid.Length;
+            var cdf = new double[n];
+            double running = tail;
+            for (int k = 0; k < n; k++)
+            {
+                double cell = density[k] * weight[k];
+                cdf[k] = (running + cell / 2) / nonZero;
+                running += cell;
+                grid[k] *= mean;
+                density[k] /= mean;
+            }
+
+            return cdf;
         }
 
         /// <summary>Relative distance from an atom at an end of the support within which the continuous part is not sampled.</summary>
