@@ -1,26 +1,11 @@
 using System;
 using System.Collections.Generic;
 using Diagnostics.Spectra.Architecture;
+using Diagnostics.Spectra.Laws;
 using Diagnostics.Spectra.MeanField;
 
 namespace Diagnostics.Spectra.Fisher
 {
-    /// <summary>A point mass of the law of H_L.</summary>
-    public readonly struct FisherAtom
-    {
-        public FisherAtom(double position, double mass)
-        {
-            Position = position;
-            Mass = mass;
-        }
-
-        public double Position { get; }
-
-        public double Mass { get; }
-
-        public override string ToString() => $"{Mass:g6} at {Position:g8}";
-    }
-
     /// <summary>
     /// The large-width law of the eigenvalues of the dual conditional Fisher information H_L = (1/M) J_theta J_theta^T
     /// (M x M, M = output width) of a network with a linear last layer: atoms, density of the continuous part on a grid,
@@ -36,10 +21,10 @@ namespace Diagnostics.Spectra.Fisher
         private readonly double[] _density;
         private readonly double[] _cells;
         private readonly double[] _cellMass;
-        private readonly FisherAtom[] _atoms;
+        private readonly SpectralAtom[] _atoms;
 
         internal FisherInformationLaw(NetworkArchitecture network, SignalPropagationResult propagation, double[] levelMeans, double lowerBound,
-            double lambdaMax, FisherAtom[] atoms, double[] grid, double[] density, double[] cells, double[] cellMass, FisherOptions options, double eta)
+            double lambdaMax, SpectralAtom[] atoms, double[] grid, double[] density, double[] cells, double[] cellMass, FisherOptions options, double eta)
         {
             Network = network;
             Propagation = propagation;
@@ -111,7 +96,7 @@ namespace Diagnostics.Spectra.Fisher
         public double SupportUpper => LambdaMax;
 
         /// <summary>Point masses (position ascending). Atoms of smooth-activation D^2 discretisations are not listed (their true law is continuous).</summary>
-        public IReadOnlyList<FisherAtom> Atoms => _atoms;
+        public IReadOnlyList<SpectralAtom> Atoms => _atoms;
 
         /// <summary>Total mass of the atoms.</summary>
         public double AtomMass { get; }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using Diagnostics.Spectra.Architecture;
+using Diagnostics.Spectra.Laws;
 
 namespace Diagnostics.Spectra.Fisher
 {
@@ -196,18 +197,18 @@ namespace Diagnostics.Spectra.Fisher
         /// then at t c sigma^2 with mass + min(1, lambda) - 1 (orthogonal) or not at all (Gaussian: Marchenko-Pastur has
         /// no non-zero atom); the zero atom of rho becomes the atom c1 of K_{l+1} with mass 1 - r (1 - rho({0})).
         /// </summary>
-        internal static FisherAtom[] Atoms(FisherLayerChain chain)
+        internal static SpectralAtom[] Atoms(FisherLayerChain chain)
         {
             const double MinMass = 1e-12;
-            var atoms = new List<FisherAtom> { new FisherAtom(chain.A, 1) };
+            var atoms = new List<SpectralAtom> { new SpectralAtom(chain.A, 1) };
             foreach (var level in chain.Levels)
             {
                 var nu = level.Nu;
                 double pActive = Math.Min(1, level.Lambda);
                 double rho0 = Math.Max(nu.ZeroMass, 1 - pActive);
-                var next = new List<FisherAtom>();
+                var next = new List<SpectralAtom>();
                 double zeroMass = 1 - level.R * (1 - rho0);
-                if (zeroMass > MinMass) next.Add(new FisherAtom(level.C1, zeroMass));
+                if (zeroMass > MinMass) next.Add(new SpectralAtom(level.C1, zeroMass));
                 if (nu.IsExact && level.Weights == WeightDistribution.Orthogonal)
                 {
                     foreach (var t in atoms)
@@ -215,7 +216,7 @@ namespace Diagnostics.Spectra.Fisher
                         for (int j = 0; j < nu.Values.Length; j++)
                         {
                             double mass = t.Mass + nu.Masses[j] - 1 + pActive - 1;
-                            if (mass > MinMass) next.Add(new FisherAtom(level.C1 + level.C2 * t.Position * nu.Values[j] * level.WeightVariance, level.R * mass));
+                            if (mass > MinMass) next.Add(new SpectralAtom(level.C1 + level.C2 * t.Position * nu.Values[j] * level.WeightVariance, level.R * mass));
                         }
                     }
                 }

@@ -1,6 +1,6 @@
 namespace Diagnostics.Spectra.Laws
 {
-    /// <summary>A point mass of a spectral law: its position (an eigenvalue of J^T J) and its mass in the whole law.</summary>
+    /// <summary>A point mass of a spectral law (of J^T J, or of the Fisher matrix H_L): its position and its mass in the whole law.</summary>
     public readonly struct SpectralAtom
     {
         public SpectralAtom(double position, double mass)
@@ -12,9 +12,9 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>The eigenvalue carrying the mass.</summary>
         public double Position { get; }
 
-        /// <summary>Its mass in the law of J^T J (zeros included).</summary>
+        /// <summary>Its mass in the whole law (zeros included).</summary>
         public double Mass { get; }
 
-        public override string ToString() => $"{Mass:g6} at {Position:g6}";
+        public override string ToString() => $"{Mass:g6} at {Position:g8}";
     }
 }
