@@ -162,8 +162,34 @@ namespace Diagnostics.Spectra.Inversion
             }
 
             double mean = Math.Exp(logMean);
+            CancelCommonFactors(a, e);
             return new MasterEquation(a, e, general, rank, mean);
         }
+
+        /// <summary>
+        /// Removes the linear factors that A and B share (with multiplicity). An orthogonal layer with lambda &gt;= 1 after
+        /// an all-active one (identity, hard sine; the first layer's 1 + m when lambda_1 &lt;= 1) puts the same factor
+        /// 1 + c m in both, so m = -1/c solves E_0 at every zeta: a spurious root (G = (m + rank) / zeta is real there)
+        /// that lies next to the physical one near zeta = 0, where the chained walk could be certified onto it and follow
+        /// it with a density of zero (seed 106869: 15-15 orthogonal identity output layer, a silent law of mass 0).
+        /// Cancelling it leaves every other root, the moments (which see A / B) and the top atom's residue unchanged.
+        /// </summary>
+        private static void CancelCommonFactors(List<(double a, int k)> a, List<(double e, int k)> e)
+        {
+            for (int j = e.Count - 1; j >= 0; j--)
+            {
+                int i = a.FindIndex(f => Math.Abs(f.a - e[j].e) <= CommonFactorTolerance * e[j].e);
+                if (i < 0) continue;
+                int common = Math.Min(a[i].k, e[j].k);
+                a[i] = (a[i].a, a[i].k - common);
+                e[j] = (e[j].e, e[j].k - common);
+                if (a[i].k == 0) a.RemoveAt(i);
+                if (e[j].k == 0) e.RemoveAt(j);
+            }
+        }
+
+        /// <summary>Relative tolerance to which a factor of A and one of B count as the same (the products of width ratios that give them differ in the last bits).</summary>
+        private const double CommonFactorTolerance = 1e-13;
 
         private static void AddFactor(List<(double, int)> list, double coefficient)
         {
