@@ -7,8 +7,9 @@ namespace Diagnostics.Spectra.Laws
 {
     /// <summary>
     /// Networks whose Jacobian law is one smooth D^2 law itself: a first orthogonal layer that does not widen
-    /// (N_1 &lt;= N_0, orthonormal rows, so W_1 W_1^T = sigma_1^2 I) with a smooth activation, then only square orthogonal
-    /// layers whose D^2 is the constant 1 (identity). The non-zero eigenvalues of J^T J are then exactly those of
+    /// (N_1 &lt;= N_0, orthonormal rows, so W_1 W_1^T = sigma_1^2 I) with a smooth activation, then only orthogonal layers
+    /// that do not narrow (N_l &gt;= N_{l-1}, orthonormal columns: W_l^T W_l = sigma_l^2 I) and whose D^2 is the constant 1
+    /// (identity, hard sine). The non-zero eigenvalues of J^T J are then exactly those of
     /// J J^T = C D_1^2, C = prod_l sigma_l^2: the law of C phi'(sqrt(q_1) Z)^2, Z ~ N(0, 1), with mass N_1 / N_0.
     /// </summary>
     /// <remarks>
@@ -36,12 +37,15 @@ namespace Diagnostics.Spectra.Laws
             for (int l = 1; l < network.Depth; l++)
             {
                 var layer = network.Layers[l];
-                if (layer.Weights != WeightDistribution.Orthogonal || network.WidthProfile[l + 1] != network.WidthProfile[l]) return false;
-                if (layer.Activation.Kind != ActivationKind.Identity) return false;
+                if (layer.Weights != WeightDistribution.Orthogonal || network.WidthProfile[l + 1] < network.WidthProfile[l]) return false;
+                if (!IsUnitDerivative(laws[l])) return false;
             }
 
             return true;
         }
+
+        /// <summary>D^2 = 1 exactly (identity, hard sine, leaky slope 1): the layer's D is orthogonal.</summary>
+        private static bool IsUnitDerivative(DerivativeLaw law) => law.IsExact && law.IsSingleAtom && law.ZeroMass == 0 && law.Values[0] == 1;
 
         public static SquaredSingularValueLaw Compute(NetworkArchitecture network, SignalPropagationResult propagation, IReadOnlyList<DerivativeLaw> laws,
             SpectrumOptions options, double[] moments, double mean)

@@ -22,23 +22,30 @@ public sealed class PushForwardLawTests
     /// tanh: s = C sech^4(sqrt(q) z) &lt;= x iff |z| &gt;= arccosh((C / x)^(1/4)) / sqrt(q), so the CDF of the non-zero part is
     /// 2 (1 - Phi(arccosh((C/x)^(1/4)) / sqrt(q))) over its live mass: a closed form independent of the level sets.
     /// </summary>
+    /// <remarks>A last orthogonal layer that widens (n2 &gt; n1, orthonormal columns) is an isometry too: the sweep's
+    /// seed 109220 (998-296-1152, sigma_w^2 2.075) ended in a typed exception before such layers were admitted.</remarks>
     [Theory]
-    [InlineData(400, 400, 1.2)]
-    [InlineData(500, 300, 1.7)]
-    public void OneTanhLayer_IsThePushForwardOfTheGaussian(int n0, int n1, double sigma2)
+    [InlineData(400, 400, 400, 1.2)]
+    [InlineData(500, 300, 300, 1.7)]
+    [InlineData(998, 296, 1152, 2.075)]
+    public void OneTanhLayer_IsThePushForwardOfTheGaussian(int n0, int n1, int n2, double sigma2)
     {
-        var network = NetworkArchitecture.Uniform(new[] { n0, n1, n1 }, Activation.Tanh, sigma2, 0, WeightDistribution.Orthogonal, Activation.Identity);
+        var network = NetworkArchitecture.Uniform(new[] { n0, n1, n2 }, Activation.Tanh, sigma2, 0, WeightDistribution.Orthogonal, Activation.Identity);
         var law = JacobianSpectrum.Compute(network);
         double c = sigma2 * sigma2, q = law.Propagation.Q[0];
         Assert.Equal(c, law.SupportUpper, 9);
-        Assert.Equal(1 - (double)n1 / n0, law.AtomAtZero, 6);
+        // The atom: the rank deficit plus the units inactive at double precision (about 3e-6 of them at sigma_w^2 2.075).
         double live = 1 - law.DerivativeLaws[0].ZeroMass;
-        double Exact(double x) => 2 * (1 - Normal.CDF(0, 1, Math.Log(Math.Pow(c / x, 0.25) + Math.Sqrt(Math.Sqrt(c / x) - 1)) / Math.Sqrt(q))) / live;
+        Assert.Equal(1 - (double)n1 / n0 * live, law.AtomAtZero, 12);
+        // P(s <= x) counts the inactive units too; they sit in the atom at zero, not in the non-zero part.
+        double Exact(double x) => (2 * (1 - Normal.CDF(0, 1, Math.Log(Math.Pow(c / x, 0.25) + Math.Sqrt(Math.Sqrt(c / x) - 1)) / Math.Sqrt(q))) - (1 - live)) / live;
         // At the grid points the CDF is the Gaussian measure of the level sets (bisection to 1e-15 in z), normalised by the
-        // live mass of the level sets, while the closed form uses the D^2 law's inactive mass (its own crossings): 3e-7.
+        // live mass of the level sets, while the closed form uses the D^2 law's inactive mass (its own crossings): measured
+        // 1.6e-9 to 1.9e-9.
         double worstNode = 0;
         for (int k = 0; k < law.Grid.Count; k += 37) worstNode = Math.Max(worstNode, Math.Abs(law.CdfNonZero(law.Grid[k]) - Exact(law.Grid[k])));
-        Assert.True(worstNode < 1e-6, $"worst CDF error at the grid points {worstNode:g3}");
+        _output.WriteLine($"worst CDF error at the grid points {worstNode:g3}");
+        Assert.True(worstNode < 1e-8, $"worst CDF error at the grid points {worstNode:g3}");
         // Between them the quantiles interpolate the CDF linearly in log x: with 1000 points the cell holding the 90%
         // level spans 0.4% in x where the CDF's slope in log x is about 0.3, and the interpolation's curvature error is
         // of order 1e-4 there.
