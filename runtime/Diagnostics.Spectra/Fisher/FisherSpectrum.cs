@@ -46,6 +46,7 @@ namespace Diagnostics.Spectra.Fisher
             options ??= new FisherOptions();
             Validate(network, options);
             var chain = FisherLayerChain.Build(network, options.SmoothActivationAtoms);
+            if (FisherPushForward.Applies(network)) return FisherPushForward.Compute(chain, options);
             double lambdaMax = UpperEdge(chain, options);
             var atoms = Atoms(chain);
             double lo = chain.LowerBound;
@@ -156,7 +157,8 @@ namespace Diagnostics.Spectra.Fisher
         {
             options ??= new FisherOptions();
             Validate(network, options);
-            return UpperEdge(FisherLayerChain.Build(network, options.SmoothActivationAtoms), options);
+            var chain = FisherLayerChain.Build(network, options.SmoothActivationAtoms);
+            return FisherPushForward.Applies(network) ? FisherPushForward.LargestEigenvalue(chain) : UpperEdge(chain, options);
         }
 
         /// <summary>Exact mean eigenvalue of H_L (eq. 32 recursion) without computing the law.</summary>
@@ -184,11 +186,6 @@ namespace Diagnostics.Spectra.Fisher
             if (network == null) throw new InvalidArchitectureException("network is null.");
             if (options.GridPoints < 10) throw new InvalidArchitectureException($"GridPoints must be >= 10, got {options.GridPoints}.");
             if (!(options.Eta > 0 && options.Eta < 1e-2)) throw new InvalidArchitectureException($"Eta must lie in (0, 1e-2), got {options.Eta}.");
-            if (network.Depth >= 2 && network.Layers[1].Weights == WeightDistribution.Orthogonal && !network.Layers[0].Activation.IsPiecewiseLinear
-                && network.Depth == 2 && network.Widths[2] >= network.Widths[1])
-                throw new InvalidArchitectureException(
-                    $"a single hidden layer with the smooth activation {network.Layers[0].Activation} and an orthogonal non-shrinking output layer gives the law of phi'(h)^2 itself, "
-                    + "which the atom discretisation of D^2 cannot represent as a density; use Gaussian output weights or a piecewise-linear activation.");
         }
 
         /// <summary>

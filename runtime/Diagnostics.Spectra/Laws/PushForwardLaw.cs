@@ -24,10 +24,6 @@ namespace Diagnostics.Spectra.Laws
     /// </remarks>
     internal static class PushForwardLaw
     {
-        private const double ZRange = 12;
-        private const int ScanPoints = 4096;
-        private const int Bisections = 80;
-
         /// <summary>True when the network's law is the push-forward of its first layer's D^2 law (see the class remarks).</summary>
         public static bool Applies(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws)
         {
@@ -51,9 +47,103 @@ namespace Diagnostics.Spectra.Laws
             SpectrumOptions options, double[] moments, double mean)
         {
             var phi = network.Layers[0].Activation;
-            double q = propagation.Q[0];
             double scale = 1;
             foreach (var layer in network.Layers) scale *= layer.WeightVariance;
+            var s = DerivativeSquareLaw.Of(phi, propagation.Q[0], scale);
+            double fraction = network.WidthProfile[1] / network.WidthProfile[0];
+            var atoms = new List<SpectralAtom>();
+            foreach (var a in s.Atoms) atoms.Add(new SpectralAtom(a.Position, fraction * a.Mass));
+
+            int n = options.GridPoints;
+            var grid = new double[n];
+            var weight = new double[n];
+            JacobianSpectrum.PiecewiseClusteredGrid(s.Breaks, grid, weight);
+            double atomMass = 0, atomFirst = 0;
+            foreach (var a in atoms)
+            {
+                atomMass += a.Mass;
+                atomFirst += a.Mass * a.Position;
+            }
+
+            double liveMass = s.ContinuousMass + atomMass / fraction;
+            var density = new double[n];
+            var cdf = new double[n];
+            double first = 0, mass = 0;
+            for (int k = 0; k < n; k++)
+            {
+                density[k] = fraction * s.Density(grid[k]);
+                cdf[k] = s.ContinuousCdf(grid[k]) / liveMass;
+                mass += density[k] * weight[k];
+                first += density[k] * weight[k] * grid[k];
+            }
+
+            // The atom at zero from the ranks and the exact dead mass (as on every other path); the non-zero mass and the
+            // mean from the quadrature of the density, so that the identities check the grid.
+            double atom = 1 - fraction * (1 - laws[0].ZeroMass);
+            double top = s.Upper, topAtom = 0;
+            foreach (var a in atoms)
+            {
+                if (a.Position >= top * (1 - 1e-12))
+                {
+                    top = a.Position;
+                    topAtom = a.Mass;
+                }
+            }
+
+            return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, s.Lower, top, grid, density, cdf, 0, mass + atomMass, first + atomFirst,
+                $"none: exact push-forward of the law of {phi}'^2 (one smooth orthogonal layer)", 0, false, 0, options, s.Upper, topAtom, atoms.ToArray());
+        }
+    }
+
+    /// <summary>
+    /// The law of s(Z) = C phi'(sqrt(q) Z)^2, Z ~ N(0, 1), computed from its level sets (see <see cref="PushForwardLaw"/>):
+    /// monotone pieces of s, flat pieces as atoms, CDF as a Gaussian measure, density sum phi_N(z_x)/|s'(z_x)|. Units with
+    /// s below <see cref="DerivativeLaw.InactiveThreshold"/> of its mean are inactive (they belong to the atom at zero).
+    /// </summary>
+    internal sealed class DerivativeSquareLaw
+    {
+        private const double ZRange = 12;
+        private const int ScanPoints = 4096;
+        private const int Bisections = 80;
+
+        private readonly Func<double, double> _s;
+        private readonly List<(double Z0, double Z1, double S0, double S1)> _pieces;
+
+        private DerivativeSquareLaw(Func<double, double> s, List<(double, double, double, double)> pieces, double threshold, double lower, double upper,
+            List<SpectralAtom> atoms, List<double> breaks)
+        {
+            _s = s;
+            _pieces = pieces;
+            Threshold = threshold;
+            Lower = lower;
+            Upper = upper;
+            Atoms = atoms;
+            Breaks = breaks;
+            ContinuousMass = ContinuousCdf(upper * (1 + 1e-12));
+        }
+
+        /// <summary>Values of s below this are inactive units.</summary>
+        public double Threshold { get; }
+
+        /// <summary>Lower end of the continuous part (at least the threshold).</summary>
+        public double Lower { get; }
+
+        /// <summary>Upper end of the continuous part.</summary>
+        public double Upper { get; }
+
+        /// <summary>Flat pieces of s (ELU/SELU for h &gt; 0): positions and Gaussian masses.</summary>
+        public IReadOnlyList<SpectralAtom> Atoms { get; }
+
+        /// <summary>Sorted breakpoints of a grid of the continuous part: its ends and the extrema of s (1/sqrt singularities).</summary>
+        public List<double> Breaks { get; }
+
+        /// <summary>Gaussian mass of the live continuous part.</summary>
+        public double ContinuousMass { get; }
+
+        /// <summary>The law of C phi'(sqrt(q) Z)^2.</summary>
+        /// <exception cref="SpectralConvergenceException">No live part above the inactive threshold.</exception>
+        public static DerivativeSquareLaw Of(Activation phi, double q, double scale)
+        {
             double sq = Math.Sqrt(q);
             double threshold = DerivativeLaw.InactiveThreshold * ActivationMoments.DerivativeSecondMoment(phi, q) * scale;
             double S(double z)
@@ -94,11 +184,10 @@ namespace Diagnostics.Spectra.Laws
             var flat = pieces.FindAll(p => p.Z1 - p.Z0 > 1e-3 && Math.Abs(p.S1 - p.S0) <= 1e-12 * Math.Max(p.S0, p.S1)
                 && Math.Abs(S(0.5 * (p.Z0 + p.Z1)) - p.S0) <= 1e-12 * p.S0);
             pieces.RemoveAll(p => flat.Contains(p));
-            double fraction = network.WidthProfile[1] / network.WidthProfile[0];
             var atoms = new List<SpectralAtom>();
             foreach (var p in flat)
             {
-                double w = fraction * (Activation.StandardNormalCdf(p.Z1) - Activation.StandardNormalCdf(p.Z0));
+                double w = Activation.StandardNormalCdf(p.Z1) - Activation.StandardNormalCdf(p.Z0);
                 // (A far tail where phi' has rounded to its limit, e.g. GELU beyond z = 8: mass 1e-10, not an atom.)
                 if (p.S0 < threshold || w < 1e-9) continue;
                 int same = atoms.FindIndex(a => Math.Abs(a.Position - p.S0) <= 1e-12 * p.S0);
@@ -125,69 +214,34 @@ namespace Diagnostics.Spectra.Laws
             if (!(hi > lo))
                 throw new SpectralConvergenceException($"the law of phi'^2 of {phi} at q = {q:g4} has no live part above {threshold:g3}.");
 
-            double Cdf(double x) => LiveMeasureBelow(pieces, S, x, threshold);
-            double Density(double x)
-            {
-                double total = 0;
-                foreach (var p in pieces)
-                {
-                    double a = Math.Min(p.S0, p.S1), b = Math.Max(p.S0, p.S1);
-                    if (!(x > a && x < b)) continue;
-                    double z = LevelPoint(S, p.Z0, p.Z1, p.S0 < p.S1, x);
-                    double step = 1e-6 * Math.Max(1e-3, Math.Abs(z));
-                    double slope = (S(z + step) - S(z - step)) / (2 * step);
-                    if (slope != 0) total += Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI) / Math.Abs(slope);
-                }
-
-                return total;
-            }
-
-            // Grid: clustered pieces between the sorted levels (square-root behaviour at every extremum of s).
+            // Grid breakpoints: the sorted levels (square-root behaviour at every extremum of s).
             levels.Add(lo);
             levels.Add(hi);
             levels.Sort();
             var cuts = new List<double>();
             foreach (double v in levels)
                 if (v >= lo && v <= hi && (cuts.Count == 0 || v > cuts[cuts.Count - 1] * (1 + 1e-9))) cuts.Add(v);
-            int n = options.GridPoints;
-            var grid = new double[n];
-            var weight = new double[n];
-            JacobianSpectrum.PiecewiseClusteredGrid(cuts, grid, weight);
-            double continuousLive = Cdf(hi * (1 + 1e-12));
-            double atomMass = 0, atomFirst = 0;
-            foreach (var a in atoms)
+            return new DerivativeSquareLaw(S, pieces, threshold, lo, hi, atoms, cuts);
+        }
+
+        /// <summary>Gaussian measure of the live continuous part at or below x (atoms excluded).</summary>
+        public double ContinuousCdf(double x) => LiveMeasureBelow(_pieces, _s, x, Threshold);
+
+        /// <summary>Density of the continuous part at x (Gaussian measure per unit of s).</summary>
+        public double Density(double x)
+        {
+            double total = 0;
+            foreach (var p in _pieces)
             {
-                atomMass += a.Mass;
-                atomFirst += a.Mass * a.Position;
+                double a = Math.Min(p.S0, p.S1), b = Math.Max(p.S0, p.S1);
+                if (!(x > a && x < b)) continue;
+                double z = LevelPoint(_s, p.Z0, p.Z1, p.S0 < p.S1, x);
+                double step = 1e-6 * Math.Max(1e-3, Math.Abs(z));
+                double slope = (_s(z + step) - _s(z - step)) / (2 * step);
+                if (slope != 0) total += Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI) / Math.Abs(slope);
             }
 
-            double liveMass = continuousLive + atomMass / fraction;
-            var density = new double[n];
-            var cdf = new double[n];
-            double first = 0, mass = 0;
-            for (int k = 0; k < n; k++)
-            {
-                density[k] = fraction * Density(grid[k]);
-                cdf[k] = Cdf(grid[k]) / liveMass;
-                mass += density[k] * weight[k];
-                first += density[k] * weight[k] * grid[k];
-            }
-
-            // The atom at zero from the ranks and the exact dead mass (as on every other path); the non-zero mass and the
-            // mean from the quadrature of the density, so that the identities check the grid.
-            double atom = 1 - fraction * (1 - laws[0].ZeroMass);
-            double top = hi, topAtom = 0;
-            foreach (var a in atoms)
-            {
-                if (a.Position >= top * (1 - 1e-12))
-                {
-                    top = a.Position;
-                    topAtom = a.Mass;
-                }
-            }
-
-            return new SquaredSingularValueLaw(network, propagation, laws, atom, mean, moments, lo, top, grid, density, cdf, 0, mass + atomMass, first + atomFirst,
-                $"none: exact push-forward of the law of {phi}'^2 (one smooth orthogonal layer)", 0, false, 0, options, hi, topAtom, atoms);
+            return total;
         }
 
         /// <summary>Gaussian measure of {z : threshold &lt;= s(z) &lt;= x} over the pieces.</summary>
@@ -197,6 +251,14 @@ namespace Diagnostics.Spectra.Laws
             foreach (var p in pieces)
             {
                 double a = Math.Min(p.S0, p.S1), b = Math.Max(p.S0, p.S1);
+                if (b <= a)
+                {
+                    // Flat to round-off (a hair-wide piece between an extremum found to ~1e-8 and z = 0): all or nothing.
+                    // Skipping it lost its Gaussian measure, 2.6e-9 of tanh's law at q = 1.25.
+                    if (a >= threshold && x >= a) total += Math.Abs(Activation.StandardNormalCdf(p.Z1) - Activation.StandardNormalCdf(p.Z0));
+                    continue;
+                }
+
                 double lowLevel = Math.Max(threshold, a), highLevel = Math.Min(x, b);
                 if (!(highLevel > lowLevel)) continue;
                 bool increasing = p.S0 < p.S1;

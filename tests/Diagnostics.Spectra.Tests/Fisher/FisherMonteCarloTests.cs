@@ -22,6 +22,7 @@ public class FisherMonteCarloTests(ITestOutputHelper output)
     [InlineData("relu", 2.0, "gaussian", 3, 300, 6)]
     [InlineData("tanh", 1.5, "orthogonal", 3, 300, 6)]
     [InlineData("identity", 1.0, "gaussian", 2, 300, 6)]
+    [InlineData("tanh", 1.5, "orthogonal", 2, 300, 6)] // one smooth layer, square orthogonal output: the exact push-forward
     public void Deciles_Mean_LambdaMax(string activation, double sw, string init, int depth, int width, int draws) =>
         Compare(activation, sw, init, depth, width, draws, 0);
 
@@ -49,6 +50,15 @@ public class FisherMonteCarloTests(ITestOutputHelper output)
     {
         // Growing then shrinking layers: orthonormal columns (W^T W = sigma^2 I) and rows (a projection of rank N_{l+1}).
         var net = NetworkArchitecture.Uniform(new[] { 300, 450, 250, 200 }, Activation.Relu, 2, 0, WeightDistribution.Orthogonal, Activation.Identity);
+        Compare(net, 6);
+    }
+
+    [Fact]
+    [Trait("Category", "MonteCarlo")]
+    public void OneGeluLayer_WideningOrthogonalOutput()
+    {
+        // 300 -> 200 -> 400: the output's orthonormal columns keep D_1^2; a third of the law is the atom at c1.
+        var net = NetworkArchitecture.Uniform(new[] { 300, 200, 400 }, Activation.Parse("gelu"), 1.7, 0.05, WeightDistribution.Orthogonal, Activation.Identity);
         Compare(net, 6);
     }
 

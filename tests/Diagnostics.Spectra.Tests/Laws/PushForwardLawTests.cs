@@ -41,11 +41,11 @@ public sealed class PushForwardLawTests
         double Exact(double x) => (2 * (1 - Normal.CDF(0, 1, Math.Log(Math.Pow(c / x, 0.25) + Math.Sqrt(Math.Sqrt(c / x) - 1)) / Math.Sqrt(q))) - (1 - live)) / live;
         // At the grid points the CDF is the Gaussian measure of the level sets (bisection to 1e-15 in z), normalised by the
         // live mass of the level sets, while the closed form uses the D^2 law's inactive mass (its own crossings): measured
-        // 1.6e-9 to 1.9e-9.
+        // 1.6e-13 to 2.5e-10 (1.6e-9 before a hair-wide flat piece at the maximum of s was counted).
         double worstNode = 0;
         for (int k = 0; k < law.Grid.Count; k += 37) worstNode = Math.Max(worstNode, Math.Abs(law.CdfNonZero(law.Grid[k]) - Exact(law.Grid[k])));
         _output.WriteLine($"worst CDF error at the grid points {worstNode:g3}");
-        Assert.True(worstNode < 1e-8, $"worst CDF error at the grid points {worstNode:g3}");
+        Assert.True(worstNode < 1e-9, $"worst CDF error at the grid points {worstNode:g3}");
         // Between them the quantiles interpolate the CDF linearly in log x: with 1000 points the cell holding the 90%
         // level spans 0.4% in x where the CDF's slope in log x is about 0.3, and the interpolation's curvature error is
         // of order 1e-4 there.
