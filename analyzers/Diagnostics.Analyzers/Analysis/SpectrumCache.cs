@@ -128,8 +128,8 @@ namespace Diagnostics.Analyzers.Analysis
             {
                 // The critical weight variance does not depend on the spectrum: computed alongside it, so that a cold
                 // analysis takes the longer of the two rather than their sum where a second core is free.
-                var (phi, bias) = ModelAnalysis.DominantHiddenActivation(network);
-                var critical = Task.Run(() => CriticalOrNull(phi, bias));
+                var dominant = DominantActivation.Of(network);
+                var critical = Task.Run(() => CriticalOrNull(dominant.Activation, dominant.BiasVariance));
                 if (!JacobianSpectrum.TryCompute(network, out var law, out var error, Options())) return new SpectrumOutcome(null, null, error);
                 return new SpectrumOutcome(law, critical.GetAwaiter().GetResult(), null);
             }
