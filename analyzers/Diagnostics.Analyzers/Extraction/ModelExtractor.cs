@@ -516,7 +516,7 @@ namespace Diagnostics.Analyzers.Extraction
 
                         _owner._folder.Bindings.Remove(variable);
                         return;
-                    case IfStatementSyntax ifs when _owner._folder.Bindings.Count > 0 && _owner._folder.TryFoldBool(ifs.Condition, out var taken):
+                    case IfStatementSyntax ifs when _owner._folder.TryFoldBool(ifs.Condition, out var taken):
                         if (taken) Walk(ifs.Statement);
                         else if (ifs.Else != null) Walk(ifs.Else.Statement);
                         return;

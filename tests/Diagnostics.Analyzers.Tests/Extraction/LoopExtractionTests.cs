@@ -81,6 +81,47 @@ public sealed class LoopExtractionTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task ConstantConditionsInForward_BeforeAndAfterALoop_TakeOneBranch(bool torchSharp)
+    {
+        // Each if is folded where it stands: the one before the loop (it used to be walked as straight-line code, both
+        // branches) and the one after it (it used to be folded only because the loop's bindings stayed behind).
+        var source = Sources.Usings + """
+
+            public sealed class Net : Module<Tensor, Tensor>
+            {
+                private const bool UseTanh = false;
+                private const int Extra = 0;
+                private readonly Linear stem = Linear(16, 32);
+                private readonly ModuleList<Linear> layers = new ModuleList<Linear>();
+                private readonly Linear extra = Linear(32, 32);
+                private readonly Linear head = Linear(32, 4);
+
+                public Net() : base(nameof(Net))
+                {
+                    for (int i = 0; i < 3; i++) layers.Add(Linear(32, 32));
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x)
+                {
+                    x = stem.forward(x);
+                    if (UseTanh) x = functional.tanh(x);
+                    else x = functional.relu(x);
+                    for (int i = 0; i < layers.Count; i++) x = functional.relu(layers[i].forward(x));
+                    if (Extra > 0) x = functional.relu(extra.forward(x));
+                    return head.forward(x);
+                }
+            }
+            """;
+        var mapped = await Extract.SingleArchitectureAsync(source, torchSharp);
+        Assert.True(mapped.Network != null, mapped.Failure);
+        Assert.Equal(new[] { 16, 32, 32, 32, 32, 4 }, mapped.Network!.Widths);
+        Assert.Equal(new[] { "relu", "relu", "relu", "relu", "identity" }, mapped.Network.Layers.Select(l => l.Activation.ToString()));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task SequentialOfListBuiltInLoop(bool torchSharp)
     {
         var source = Sources.Usings + """
