@@ -184,6 +184,61 @@ public sealed class CheckCommandTests
     }
 
     [Fact]
+    public void Json_TwoModelsInOneFile_TheSecondDoesNotBorrowTheFirstsCollectionCount()
+    {
+        // The models table reads a file's models with one extractor: A's layers.Count = 4 must not bound B's loop over
+        // its own layers, which come from a helper (B used to be reported as 4 tanh layers next to its FPT005).
+        var dir = Cli.TempDirectory();
+        Write(dir, "Two.cs", Usings + """
+            using TorchSharp.Modules;
+
+            public sealed class A : Module<Tensor, Tensor>
+            {
+                private readonly ModuleList<Linear> layers = new ModuleList<Linear>();
+
+                public A() : base(nameof(A))
+                {
+                    for (int i = 0; i < 4; i++) layers.Add(Linear(16, 16));
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x)
+                {
+                    for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x).tanh();
+                    return x;
+                }
+            }
+
+            public sealed class B : Module<Tensor, Tensor>
+            {
+                private readonly ModuleList<Linear> layers;
+                private readonly Linear fc = Linear(16, 16);
+
+                public B() : base(nameof(B))
+                {
+                    layers = Make();
+                    RegisterComponents();
+                }
+
+                private static ModuleList<Linear> Make() => new ModuleList<Linear>();
+
+                public override Tensor forward(Tensor x)
+                {
+                    for (int i = 0; i < layers.Count; i++) x = fc.forward(x).tanh();
+                    return x;
+                }
+            }
+            """);
+        var r = Cli.Run("check", dir, "--json");
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var models = doc.RootElement.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(new[] { "A", "B" }, models.Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(4, models[0].GetProperty("depth").GetInt32());
+        Assert.False(models[1].TryGetProperty("depth", out _), "B's loop bound is not known");
+        Assert.Equal("forward contains a loop (the number of layers it applies is not read)", models[1].GetProperty("notAnalysable").GetString());
+    }
+
+    [Fact]
     public void Svg_OnePlotPerModel()
     {
         var dir = Cli.TempDirectory();

@@ -47,14 +47,14 @@ namespace Diagnostics.Analyzers.Analysis
 
             var law = outcome.Law;
             double q90 = law.QuantileNonZero(0.9);
-            var (phi, biasVariance) = DominantHiddenActivation(network);
+            var dominant = DominantActivation.Of(network);
             double? critical = outcome.CriticalWeightVariance;
             string weightText = WeightVarianceText(network);
             var properties = ImmutableDictionary.CreateBuilder<string, string?>();
             properties[Q90Property] = R(q90);
             properties[DepthProperty] = network.Depth.ToString(CultureInfo.InvariantCulture);
-            properties[ActivationProperty] = phi.ToString();
-            properties[BiasVarianceProperty] = R(biasVariance);
+            properties[ActivationProperty] = dominant.Activation.ToString();
+            properties[BiasVarianceProperty] = R(dominant.BiasVariance);
             properties[WeightVarianceProperty] = weightText;
             if (critical != null) properties[CriticalWeightVarianceProperty] = R(critical.Value);
             if (q90 < settings.VanishingThreshold || q90 > settings.ExplodingThreshold)
@@ -71,7 +71,7 @@ namespace Diagnostics.Analyzers.Analysis
             var props = properties.ToImmutable();
 
             string criticalText = critical == null ? "not found in [1e-4, 1e4]" : Format.Number(critical.Value);
-            string phiText = biasVariance > 0 ? $"{phi} with bias variance {Format.Number(biasVariance)}" : phi.ToString();
+            string phiText = dominant.Text();
             if (q90 < settings.VanishingThreshold)
                 yield return Diagnostic.Create(Descriptors.FPT002_VanishingJacobianSpectrum, model.Location, props, Format.Number(q90), network.Depth, phiText, criticalText, weightText);
             else if (q90 > settings.ExplodingThreshold)
@@ -94,14 +94,6 @@ namespace Diagnostics.Analyzers.Analysis
             yield return Diagnostic.Create(Descriptors.FPT004_JacobianSpectrumSummary, model.Location, props,
                 model.Name, network.Depth, string.Join(", ", network.Widths), chiText, deciles,
                 extra.Count == 0 ? "" : "; " + string.Join("; ", extra));
-        }
-
-        /// <summary>The most frequent activation of the hidden layers (all but the last; the only layer when depth is 1) and its bias variance.</summary>
-        internal static (Activation Activation, double BiasVariance) DominantHiddenActivation(NetworkArchitecture network)
-        {
-            int hidden = Math.Max(1, network.Depth - 1);
-            var groups = network.Layers.Take(hidden).GroupBy(l => l.Activation).OrderByDescending(g => g.Count()).First();
-            return (groups.Key, groups.First().BiasVariance);
         }
 
         private static string WeightVarianceText(NetworkArchitecture network)

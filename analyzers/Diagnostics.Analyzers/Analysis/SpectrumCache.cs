@@ -9,7 +9,10 @@ using Diagnostics.Spectra.MeanField;
 
 namespace Diagnostics.Analyzers.Analysis
 {
-    /// <summary>A computed law with the critical weight variance of the dominant hidden activation, or the engine's error message.</summary>
+    /// <summary>
+    /// A computed law with the critical weight variance that FPT001/FPT002 quote (for the activation and bias variance of
+    /// <see cref="DominantActivation"/>), or the engine's error message.
+    /// </summary>
     internal sealed class SpectrumOutcome
     {
         public SpectrumOutcome(SquaredSingularValueLaw? law, double? criticalWeightVariance, string? error)
@@ -21,39 +24,53 @@ namespace Diagnostics.Analyzers.Analysis
 
         public SquaredSingularValueLaw? Law { get; }
 
-        /// <summary>chi(q*) = 1 value of <see cref="CriticalGain.AtFixedPoint"/> for the dominant hidden activation; null when none in [1e-4, 1e4].</summary>
+        /// <summary>
+        /// The chi(q*) = 1 value of <see cref="CriticalGain.AtFixedPoint"/> for <see cref="DominantActivation"/>'s activation
+        /// and bias variance (through <see cref="LayerCriticalGains.Critical"/>, whose cache the per-layer fix shares); null
+        /// when there is none in [1e-4, 1e4], when the engine throws a <see cref="SpectralException"/> for it, and when the
+        /// law failed.
+        /// </summary>
         public double? CriticalWeightVariance { get; }
 
         public string? Error { get; }
     }
 
     /// <summary>
-    /// Spectra keyed by <see cref="NetworkArchitecture.CacheKey"/>, shared by all analyses in the process: thread-safe
-    /// (one computation per key), bounded (cleared when it holds <see cref="Capacity"/> entries). A caller waits at most
-    /// its time budget; a computation that takes longer goes on in the background and serves the next analysis.
+    /// Two caches keyed by <see cref="NetworkArchitecture.CacheKey"/> and shared by all analyses in the process: the
+    /// spectrum with the critical weight variance of the message (<see cref="Get"/>) and the per-layer critical
+    /// initialisations of the fix (<see cref="CriticalSpecs"/>). Each is thread-safe (one computation per key while the
+    /// entry is held) and bounded (emptied when it holds <see cref="Capacity"/> entries). A computation runs on a thread
+    /// of its own; a caller waits at most its time budget, and a computation that takes longer goes on and serves the
+    /// next analysis of the same architecture.
     /// </summary>
     internal static class SpectrumCache
     {
         public const int Capacity = 512;
 
         /// <summary>
-        /// Density grid points: 64 places the deciles within a few per cent (tanh, depth 8: q90 2.26e-4 with 50 points,
-        /// 2.20e-4 with 200), enough to sort spectra into decades.
+        /// Density grid points: 64 instead of the engine's 400, enough to sort spectra into decades (8 x Linear(256), tanh
+        /// after the first seven, TorchSharp's defaults: q90 2.383e-4 with 64 points, 2.386e-4 with 50, 2.373e-4 with 200
+        /// and with the engine's defaults).
         /// </summary>
         public const int GridPoints = 64;
 
         /// <summary>
-        /// Gauss-Hermite atoms of smooth derivative laws: 16 instead of the engine's 48 (tanh, depth 8: q90 unchanged to
-        /// 1e-4 relative, 4.5x faster).
+        /// Gauss-Hermite atoms of the D^2 laws of smooth activations: 16 instead of the engine's 48 (same network: q90
+        /// 2.3826e-4 with 16, 2.3825e-4 with 48). The cost of the spectrum grows with the atoms of the layers that
+        /// <see cref="SpectrumOptions.ConcentratedLawVariance"/> does not pool. The level error of K = 16 against larger K
+        /// is in docs/engine/README.md ("error against K": 5.4e-3 for tanh, 2.0e-3 for sigmoid; "Speed": 0.033 for GELU and
+        /// 0.074 for SiLU at their critical gains).
         /// </summary>
         public const int SmoothActivationAtoms = 16;
 
         /// <summary>
         /// Mass left below a hard-edge grid (estimated from the power law there and still counted in the CDF): 1e-2 instead
         /// of the engine's 1e-6. The grid, and the certified walk that reaches it, end about (L + 1) x 4 decades higher for a
-        /// deep square network (the law near zero is ~ x^{1/(L+1)}): 20 x Linear(256) tanh on defaults 2848 instead of
-        /// 14545 basin tests, 4.6x faster, with every decile within 0.004 in level of the engine's defaults
-        /// (AnalyzerOptionsAccuracyTests; the K = 16 discretisation alone moves them by up to 5e-3, docs/engine/README.md).
+        /// deep square network (the law near zero is ~ x^{1/(L+1)}): 20 x Linear(256) tanh on TorchSharp's defaults takes
+        /// 1,880 instead of 7,034 basin tests (docs/engine/README.md, "Speed": with the secant predictor, before the pooled
+        /// D^2 laws). With all three options, every decile of the
+        /// 20 x Linear(256) models of AnalyzerOptionsAccuracyTests stays within 0.01 in level of the engine's defaults
+        /// (measured 3e-4 to 3.1e-3 on TorchSharp's defaults, 8e-4 for tanh at its critical gain).
         /// </summary>
         public const double TailMass = 1e-2;
 
@@ -64,7 +81,10 @@ namespace Diagnostics.Analyzers.Analysis
         /// <summary>The engine options the analyzer uses.</summary>
         public static SpectrumOptions Options() => new SpectrumOptions { GridPoints = GridPoints, SmoothActivationAtoms = SmoothActivationAtoms, TailMass = TailMass };
 
-        /// <summary>The outcome, or null when it is not ready within the budget (it keeps computing for later calls).</summary>
+        /// <summary>
+        /// The outcome, or null when it is not ready within the budget (it keeps computing for later calls); cancellation
+        /// ends the wait, not the computation.
+        /// </summary>
         public static SpectrumOutcome? Get(NetworkArchitecture network, TimeSpan budget, CancellationToken cancellation)
         {
             var key = network.CacheKey();
@@ -78,8 +98,10 @@ namespace Diagnostics.Analyzers.Analysis
 
         /// <summary>
         /// The per-layer critical initialisations of <see cref="LayerCriticalGains.Specs"/> (one CriticalGain.AtFixedPoint per
-        /// distinct smooth activation and bias variance, 0.05 to 1 s each on this machine), computed in the background and
-        /// cached like the laws; null when not ready within the budget (the next analysis gets them) or when a layer has none.
+        /// distinct activation and bias variance other than ReLU, leaky ReLU and the identity, whose values are closed forms;
+        /// measured cold on this 2-core machine: SiLU 60-70 ms, tanh 17-55 ms, sigmoid 15-17 ms, the others under 3 ms),
+        /// computed in the background and cached like the laws; null when not ready within the budget (the next analysis
+        /// gets them), when a layer has no critical variance in [1e-4, 1e4] or when the engine throws.
         /// </summary>
         public static string? CriticalSpecs(NetworkArchitecture network, TimeSpan budget, CancellationToken cancellation)
         {
@@ -102,7 +124,7 @@ namespace Diagnostics.Analyzers.Analysis
             }
         }
 
-        /// <summary>Empties the cache (benchmarks measure cold analyses with it).</summary>
+        /// <summary>Empties both caches and the critical values of <see cref="LayerCriticalGains"/> (benchmarks measure cold analyses with it).</summary>
         public static void Clear()
         {
             Laws.Clear();
@@ -110,6 +132,7 @@ namespace Diagnostics.Analyzers.Analysis
             LayerCriticalGains.Clear();
         }
 
+        /// <summary>The critical weight variance, or null when there is none in [1e-4, 1e4] or the engine throws a <see cref="SpectralException"/> for it.</summary>
         private static double? CriticalOrNull(Activation phi, double bias)
         {
             try
@@ -122,14 +145,15 @@ namespace Diagnostics.Analyzers.Analysis
             }
         }
 
+        /// <summary>The law and the critical weight variance, computed concurrently; any other exception becomes the outcome's error.</summary>
         private static SpectrumOutcome Compute(NetworkArchitecture network)
         {
             try
             {
                 // The critical weight variance does not depend on the spectrum: computed alongside it, so that a cold
                 // analysis takes the longer of the two rather than their sum where a second core is free.
-                var (phi, bias) = ModelAnalysis.DominantHiddenActivation(network);
-                var critical = Task.Run(() => CriticalOrNull(phi, bias));
+                var dominant = DominantActivation.Of(network);
+                var critical = Task.Run(() => CriticalOrNull(dominant.Activation, dominant.BiasVariance));
                 if (!JacobianSpectrum.TryCompute(network, out var law, out var error, Options())) return new SpectrumOutcome(null, null, error);
                 return new SpectrumOutcome(law, critical.GetAwaiter().GetResult(), null);
             }

@@ -26,8 +26,45 @@ namespace Diagnostics.Analyzers.Extraction
             _fields = new ReadonlyFields(this, resolver);
         }
 
-        /// <summary>Values of loop variables (and of collection counts such as layers.Count) while a constant loop is unrolled.</summary>
+        /// <summary>
+        /// Values of loop variables (and of collection counts such as layers.Count) while a constant loop is unrolled; set
+        /// them through a <see cref="Scope"/>, so that they end with the loop.
+        /// </summary>
         public System.Collections.Generic.Dictionary<string, double> Bindings { get; } = new System.Collections.Generic.Dictionary<string, double>(StringComparer.Ordinal);
+
+        /// <summary>A scope for bindings (a loop being unrolled): dispose it when the loop ends.</summary>
+        public BindingScope Scope() => new BindingScope(Bindings);
+
+        /// <summary>
+        /// Bindings that last as long as the scope: <see cref="Set"/> binds a key, <see cref="Dispose"/> gives every key
+        /// it set the value it had before the scope, or unbinds it. A loop thus leaves nothing behind for the code after it
+        /// (or for the next model read with the same folder), and a loop read while another is unrolled (a constructor
+        /// loop read from forward, both over i) does not unbind the outer loop's variable.
+        /// </summary>
+        public sealed class BindingScope : IDisposable
+        {
+            private readonly System.Collections.Generic.Dictionary<string, double> _bindings;
+            private readonly System.Collections.Generic.Dictionary<string, double?> _before = new System.Collections.Generic.Dictionary<string, double?>(StringComparer.Ordinal);
+
+            internal BindingScope(System.Collections.Generic.Dictionary<string, double> bindings) => _bindings = bindings;
+
+            public void Set(string key, double value)
+            {
+                if (!_before.ContainsKey(key)) _before[key] = _bindings.TryGetValue(key, out var old) ? old : (double?)null;
+                _bindings[key] = value;
+            }
+
+            public void Dispose()
+            {
+                foreach (var pair in _before)
+                {
+                    if (pair.Value is double old) _bindings[pair.Key] = old;
+                    else _bindings.Remove(pair.Key);
+                }
+
+                _before.Clear();
+            }
+        }
 
         /// <summary>
         /// Why the last top-level fold failed on a local (written after its declaration, declared without an

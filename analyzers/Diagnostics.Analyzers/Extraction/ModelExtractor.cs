@@ -386,13 +386,15 @@ namespace Diagnostics.Analyzers.Extraction
                         break;
                     case ForStatementSyntax loop when TryConstantLoop(loop, out var variable, out var from, out var to) && to - from <= budget:
                         budget -= Math.Max(0, to - from);
-                        for (int v = from; v < to; v++)
+                        using (var bindings = _folder.Scope())
                         {
-                            _folder.Bindings[variable] = v;
-                            Unroll(new[] { loop.Statement }, name, elements, scope, depth, ref budget);
+                            for (int v = from; v < to; v++)
+                            {
+                                bindings.Set(variable, v);
+                                Unroll(new[] { loop.Statement }, name, elements, scope, depth, ref budget);
+                            }
                         }
 
-                        _folder.Bindings.Remove(variable);
                         break;
                     case IfStatementSyntax ifs when _folder.TryFoldBool(ifs.Condition, out var taken):
                         if (taken) Unroll(new[] { ifs.Statement }, name, elements, scope, depth, ref budget);
@@ -507,25 +509,18 @@ namespace Diagnostics.Analyzers.Extraction
 
                         _loopElements.Remove(fe.Identifier.ValueText);
                         return;
-                    case ForStatementSyntax loop when BindCounts() && _owner.TryConstantLoop(loop, out var variable, out var from, out var to) && to - from <= MaxUnrolled:
-                        for (int v = from; v < to; v++)
-                        {
-                            _owner._folder.Bindings[variable] = v;
-                            Walk(loop.Statement);
-                        }
-
-                        _owner._folder.Bindings.Remove(variable);
+                    case ForStatementSyntax loop:
+                        WalkFor(loop);
                         return;
-                    case IfStatementSyntax ifs when _owner._folder.Bindings.Count > 0 && _owner._folder.TryFoldBool(ifs.Condition, out var taken):
+                    case IfStatementSyntax ifs when _owner._folder.TryFoldBool(ifs.Condition, out var taken):
                         if (taken) Walk(ifs.Statement);
                         else if (ifs.Else != null) Walk(ifs.Else.Statement);
                         return;
-                    case ForStatementSyntax _:
                     case ForEachStatementSyntax _:
                     case ForEachVariableStatementSyntax _:
                     case WhileStatementSyntax _:
                     case DoStatementSyntax _:
-                        _steps.Add(ModelStep.Unknown("forward contains a loop (the number of layers it applies is not read)", node));
+                        _steps.Add(UnknownLoop(node));
                         return;
                     case BinaryExpressionSyntax b when b.IsKind(SyntaxKind.AddExpression) || b.IsKind(SyntaxKind.SubtractExpression) || b.IsKind(SyntaxKind.MultiplyExpression) || b.IsKind(SyntaxKind.DivideExpression):
                         Walk(b.Left);
@@ -562,18 +557,41 @@ namespace Diagnostics.Analyzers.Extraction
                 return elements;
             }
 
-            /// <summary>Binds X.Count (and X.Count()) and X.Length of every collection field, for loop bounds like i &lt; layers.Count.</summary>
-            private bool BindCounts()
+            /// <summary>
+            /// A for loop with constant bounds, unrolled with its variable and the counts of the collection fields bound
+            /// (<see cref="BindCounts"/>) until it ends; any other for loop is unknown.
+            /// </summary>
+            private void WalkFor(ForStatementSyntax loop)
+            {
+                using (var bindings = _owner._folder.Scope())
+                {
+                    BindCounts(bindings);
+                    if (!_owner.TryConstantLoop(loop, out var variable, out var from, out var to) || to - from > MaxUnrolled)
+                    {
+                        _steps.Add(UnknownLoop(loop));
+                        return;
+                    }
+
+                    for (int v = from; v < to; v++)
+                    {
+                        bindings.Set(variable, v);
+                        Walk(loop.Statement);
+                    }
+                }
+            }
+
+            private static ModelStep UnknownLoop(SyntaxNode loop) => ModelStep.Unknown("forward contains a loop (the number of layers it applies is not read)", loop);
+
+            /// <summary>Binds X.Count and X.Length of every collection field that is read, in the loop's scope, for bounds like i &lt; layers.Count (not X.Count()).</summary>
+            private void BindCounts(ConstantFolder.BindingScope bindings)
             {
                 foreach (var field in _fields.Keys.ToList())
                 {
                     var items = Collection(field);
                     if (items == null) continue;
-                    _owner._folder.Bindings[field + ".Count"] = items.Count;
-                    _owner._folder.Bindings[field + ".Length"] = items.Count; // arrays
+                    bindings.Set(field + ".Count", items.Count);
+                    bindings.Set(field + ".Length", items.Count); // arrays
                 }
-
-                return true;
             }
 
             private void Emit(InvocationExpressionSyntax inv)
@@ -774,23 +792,15 @@ namespace Diagnostics.Analyzers.Extraction
             var found = new Dictionary<int, InitInfo>();
             string? unknown = null;
             int budget = MaxUnrolled;
-            foreach (var count in model.CollectionCounts)
-            {
-                _folder.Bindings[count.Key + ".Count"] = count.Value;
-                _folder.Bindings[count.Key + ".Length"] = count.Value;
-            }
-
-            try
-            {
-                Visit(0);
-            }
-            finally
+            using (var counts = _folder.Scope())
             {
                 foreach (var count in model.CollectionCounts)
                 {
-                    _folder.Bindings.Remove(count.Key + ".Count");
-                    _folder.Bindings.Remove(count.Key + ".Length");
+                    counts.Set(count.Key + ".Count", count.Value);
+                    counts.Set(count.Key + ".Length", count.Value);
                 }
+
+                Visit(0);
             }
 
             if (unknown != null)
@@ -857,13 +867,15 @@ namespace Diagnostics.Analyzers.Extraction
                             return;
                         }
 
-                        for (int v = from; v < to && unknown == null; v++)
+                        using (var bindings = _folder.Scope())
                         {
-                            _folder.Bindings[name] = v;
-                            Visit(depth + 1);
+                            for (int v = from; v < to && unknown == null; v++)
+                            {
+                                bindings.Set(name, v);
+                                Visit(depth + 1);
+                            }
                         }
 
-                        _folder.Bindings.Remove(name);
                         return;
                     case ForEachStatementSyntax each when each.Statement == child:
                         if (!(TargetName(each.Expression) is string over) || !model.CollectionCounts.TryGetValue(over, out var n))
@@ -947,14 +959,10 @@ namespace Diagnostics.Analyzers.Extraction
                     var expression = arg;
                     init.FanInDependent[parameter] = fanIn =>
                     {
-                        folder.Bindings[key] = fanIn;
-                        try
+                        using (var bindings = folder.Scope())
                         {
+                            bindings.Set(key, fanIn);
                             return folder.TryFold(expression, out var perLayer) ? perLayer : (double?)null;
-                        }
-                        finally
-                        {
-                            folder.Bindings.Remove(key);
                         }
                     };
                     continue;

@@ -65,40 +65,28 @@ namespace Diagnostics.Analyzers.Extraction
         /// assignment. False when it does not read a field (nothing noted) or the field does not fold (the reason is
         /// noted in <see cref="ConstantFolder.LastFailure"/>).
         /// </summary>
-        public bool TryFold(ExpressionSyntax use, out double value)
-        {
-            value = double.NaN;
-            var declarator = FieldOf(use);
-            if (declarator == null) return false;
-            var site = SiteOf(declarator);
-            var reason = site.Reason ?? UseSiteProblem(site, declarator, use);
-            if (reason == null)
-            {
-                var folded = Fold(declarator, site, _numbers, (ExpressionSyntax e, out double v) => _folder.TryFoldAt(e, 0, out v));
-                if (folded.Value != null)
-                {
-                    value = folded.Value.Value;
-                    return true;
-                }
-
-                reason = folded.Reason;
-            }
-
-            if (reason != null) _folder.LastFailure ??= reason;
-            return false;
-        }
+        public bool TryFold(ExpressionSyntax use, out double value) =>
+            TryFoldField(use, _numbers, (ExpressionSyntax e, out double v) => _folder.TryFoldAt(e, 0, out v), double.NaN, out value);
 
         /// <summary>As <see cref="TryFold"/>, for bool fields (hasBias: UseBias).</summary>
-        public bool TryFoldBool(ExpressionSyntax use, out bool value)
+        public bool TryFoldBool(ExpressionSyntax use, out bool value) =>
+            TryFoldField(use, _bools, (ExpressionSyntax e, out bool v) => _folder.TryFoldBoolAt(e, 0, out v), false, out value);
+
+        /// <summary>
+        /// <see cref="TryFold"/> for a value of type <typeparamref name="T"/>, folded by <paramref name="fold"/> and cached
+        /// in <paramref name="cache"/>; <paramref name="value"/> is <paramref name="unknown"/> when it returns false.
+        /// </summary>
+        private bool TryFoldField<T>(ExpressionSyntax use, Dictionary<VariableDeclaratorSyntax, (T? Value, string? Reason)> cache, Folder<T> fold, T unknown, out T value)
+            where T : struct
         {
-            value = false;
+            value = unknown;
             var declarator = FieldOf(use);
             if (declarator == null) return false;
             var site = SiteOf(declarator);
             var reason = site.Reason ?? UseSiteProblem(site, declarator, use);
             if (reason == null)
             {
-                var folded = Fold(declarator, site, _bools, (ExpressionSyntax e, out bool v) => _folder.TryFoldBoolAt(e, 0, out v));
+                var folded = Fold(declarator, site, cache, fold);
                 if (folded.Value != null)
                 {
                     value = folded.Value.Value;

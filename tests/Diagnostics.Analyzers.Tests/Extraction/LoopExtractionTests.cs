@@ -1,3 +1,4 @@
+using Diagnostics.Analyzers.Analysis;
 using Diagnostics.Analyzers.Tests.Harness;
 using Xunit;
 using static Diagnostics.Analyzers.Tests.Harness.AnalyzerHarness;
@@ -76,6 +77,148 @@ public sealed class LoopExtractionTests
         var net = (await Extract.SingleArchitectureAsync(source, torchSharp)).Network!;
         Assert.Equal(new[] { 10, 20, 20, 20, 20 }, net.Widths);
         Assert.Equal(new[] { "tanh", "tanh", "tanh", "identity" }, net.Layers.Select(l => l.Activation.ToString()));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ConstantConditionsInForward_BeforeAndAfterALoop_TakeOneBranch(bool torchSharp)
+    {
+        // Each if is folded where it stands: the one before the loop (it used to be walked as straight-line code, both
+        // branches) and the one after it (it used to be folded only because the loop's bindings stayed behind).
+        var source = Sources.Usings + """
+
+            public sealed class Net : Module<Tensor, Tensor>
+            {
+                private const bool UseTanh = false;
+                private const int Extra = 0;
+                private readonly Linear stem = Linear(16, 32);
+                private readonly ModuleList<Linear> layers = new ModuleList<Linear>();
+                private readonly Linear extra = Linear(32, 32);
+                private readonly Linear head = Linear(32, 4);
+
+                public Net() : base(nameof(Net))
+                {
+                    for (int i = 0; i < 3; i++) layers.Add(Linear(32, 32));
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x)
+                {
+                    x = stem.forward(x);
+                    if (UseTanh) x = functional.tanh(x);
+                    else x = functional.relu(x);
+                    for (int i = 0; i < layers.Count; i++) x = functional.relu(layers[i].forward(x));
+                    if (Extra > 0) x = functional.relu(extra.forward(x));
+                    return head.forward(x);
+                }
+            }
+            """;
+        var mapped = await Extract.SingleArchitectureAsync(source, torchSharp);
+        Assert.True(mapped.Network != null, mapped.Failure);
+        Assert.Equal(new[] { 16, 32, 32, 32, 32, 4 }, mapped.Network!.Widths);
+        Assert.Equal(new[] { "relu", "relu", "relu", "relu", "identity" }, mapped.Network.Layers.Select(l => l.Activation.ToString()));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task LoopOverACollectionThatIsNotRead_DoesNotBorrowTheCountOfAnEarlierModel(bool torchSharp)
+    {
+        // Two models read by one extractor (as `fpt check` reads a file): A's layers.Count = 4 must end with A's loop.
+        // B's layers come from a helper, so its loop bound is unknown; it used to be unrolled 4 times (4 tanh layers).
+        var source = Sources.Usings + """
+
+            public sealed class A : Module<Tensor, Tensor>
+            {
+                private readonly ModuleList<Linear> layers = new ModuleList<Linear>();
+
+                public A() : base(nameof(A))
+                {
+                    for (int i = 0; i < 4; i++) layers.Add(Linear(16, 16));
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x)
+                {
+                    for (int i = 0; i < layers.Count; i++) x = layers[i].forward(x).tanh();
+                    return x;
+                }
+            }
+
+            public sealed class B : Module<Tensor, Tensor>
+            {
+                private readonly ModuleList<Linear> layers;
+                private readonly Linear fc = Linear(16, 16);
+
+                public B() : base(nameof(B))
+                {
+                    layers = Make();
+                    RegisterComponents();
+                }
+
+                private static ModuleList<Linear> Make() => new ModuleList<Linear>();
+
+                public override Tensor forward(Tensor x)
+                {
+                    for (int i = 0; i < layers.Count; i++) x = fc.forward(x).tanh();
+                    return x;
+                }
+            }
+            """;
+        var models = await Extract.ModelsAsync(source, torchSharp);
+        Assert.Equal(new[] { "A", "B" }, models.Select(m => m.Name));
+        Assert.Equal(new[] { 16, 16, 16, 16, 16 }, ArchitectureMapper.Map(models[0], 1).Network!.Widths);
+        var b = ArchitectureMapper.Map(models[1], 1);
+        Assert.True(b.Network == null, "B's loop bound is not known");
+        Assert.Equal("forward contains a loop (the number of layers it applies is not read)", b.Failure);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ConstructorLoopReadInsideAForwardLoop_KeepsTheForwardLoopVariable(bool torchSharp)
+    {
+        // stem's list is filled by a constructor loop over i, read when forward's loop over i first calls stem: that
+        // loop used to unbind forward's i, so layers[i] after it was not read.
+        var source = Sources.Usings + """
+
+            public sealed class Net : Module<Tensor, Tensor>
+            {
+                private readonly ModuleList<Linear> layers = new ModuleList<Linear>();
+                private readonly Module<Tensor, Tensor> stem;
+
+                public Net() : base(nameof(Net))
+                {
+                    var modules = new List<Module<Tensor, Tensor>>();
+                    for (int i = 0; i < 2; i++)
+                    {
+                        modules.Add(Linear(i == 0 ? 8 : 16, 16));
+                        modules.Add(ReLU());
+                    }
+
+                    stem = Sequential(modules);
+                    for (int i = 0; i < 3; i++) layers.Add(Linear(16, 16));
+                    RegisterComponents();
+                }
+
+                public override Tensor forward(Tensor x)
+                {
+                    for (int i = 0; i < layers.Count; i++)
+                    {
+                        if (i == 0) x = stem.forward(x);
+                        x = layers[i].forward(x);
+                        if (i < layers.Count - 1) x = functional.tanh(x);
+                    }
+
+                    return x;
+                }
+            }
+            """;
+        var mapped = await Extract.SingleArchitectureAsync(source, torchSharp);
+        Assert.True(mapped.Network != null, mapped.Failure);
+        Assert.Equal(new[] { 8, 16, 16, 16, 16, 16 }, mapped.Network!.Widths);
+        Assert.Equal(new[] { "relu", "relu", "tanh", "tanh", "identity" }, mapped.Network.Layers.Select(l => l.Activation.ToString()));
     }
 
     [Theory]

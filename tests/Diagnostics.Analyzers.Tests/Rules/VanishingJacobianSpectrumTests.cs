@@ -120,6 +120,64 @@ public sealed class VanishingJacobianSpectrumTests
     }
 
     [Fact]
+    public async Task DefaultInitTanhWithWiderInput_QuotesTheBiasVarianceOfMostTanhLayers()
+    {
+        // Bias variance 1/(3 fan_in): 1/192 for the first layer (fan-in 64), 1/96 for the five after it. The advice is for
+        // the bias variance of most tanh layers, 1/96 (critical 1.43), not the first layer's 1/192 (critical 1.34).
+        var source = Sources.Usings + $$"""
+
+            public static class Models
+            {
+                public static Module<Tensor, Tensor> Build()
+                {
+                    var model = [|Sequential|](Linear(64, 32), Tanh(), {{Sources.Layers(5, 32, "Tanh()")}}, Linear(32, 10));
+                    return model;
+                }
+            }
+            """;
+        var widths = new[] { 64, 32, 32, 32, 32, 32, 32, 10 };
+        var layers = Enumerable.Range(0, 7).Select(l => new Layer(l < 6 ? Activation.Tanh : Activation.Identity, 1.0 / 3, l == 0 ? 1.0 / 192 : 1.0 / 96)).ToArray();
+        var law = Sources.Law(new NetworkArchitecture(widths, layers));
+        double critical = Diagnostics.Spectra.MeanField.CriticalGain.AtFixedPoint(Activation.Tanh, 1.0 / 96);
+        Assert.NotEqual(Sources.N(critical), Sources.N(Diagnostics.Spectra.MeanField.CriticalGain.AtFixedPoint(Activation.Tanh, 1.0 / 192)));
+        await VerifyAsync(source, expected: new Expected("FPT002", Arguments: new object[]
+        {
+            Sources.N(law.QuantileNonZero(0.9)), 7, $"tanh with bias variance {Sources.N(1.0 / 96)} (5 of the 6 hidden tanh layers)", Sources.N(critical), "0.333",
+        }));
+    }
+
+    [Fact]
+    public async Task FirstLayerWithBiasThenTanhLayersWithout_QuotesNoBias()
+    {
+        // Only the first Linear has a bias (variance 1/96): the advice is for the four tanh layers without one.
+        var source = Sources.Usings + """
+
+            public static class Models
+            {
+                public static Module<Tensor, Tensor> Build()
+                {
+                    var model = [|Sequential|](
+                        Linear(32, 32), Tanh(),
+                        Linear(32, 32, hasBias: false), Tanh(),
+                        Linear(32, 32, hasBias: false), Tanh(),
+                        Linear(32, 32, hasBias: false), Tanh(),
+                        Linear(32, 32, hasBias: false), Tanh(),
+                        Linear(32, 10, hasBias: false));
+                    return model;
+                }
+            }
+            """;
+        var widths = new[] { 32, 32, 32, 32, 32, 32, 10 };
+        var layers = Enumerable.Range(0, 6).Select(l => new Layer(l < 5 ? Activation.Tanh : Activation.Identity, 1.0 / 3, l == 0 ? 1.0 / 96 : 0)).ToArray();
+        var law = Sources.Law(new NetworkArchitecture(widths, layers));
+        double critical = Diagnostics.Spectra.MeanField.CriticalGain.AtFixedPoint(Activation.Tanh, 0);
+        await VerifyAsync(source, expected: new Expected("FPT002", Arguments: new object[]
+        {
+            Sources.N(law.QuantileNonZero(0.9)), 6, "tanh with bias variance 0 (4 of the 5 hidden tanh layers)", Sources.N(critical), "0.333",
+        }));
+    }
+
+    [Fact]
     public async Task UserMethodsNamedLikeTorchSharp_WithTorchSharpReferenced_NoDiagnostic()
     {
         // The semantic path decides: these Linear/ReLU/Sequential are the user's, not TorchSharp's.
