@@ -167,9 +167,9 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>
         /// ELU and SELU: phi' is the constant phi'(0+) for h &gt; 0, so nu has an exact atom of mass P(h &gt; 0) = 1/2 there; only
         /// the h &lt; 0 half is continuous. Gauss-Hermite across the kink at 0 converges slowly and its mean correction moves
-        /// that atom; here the atom is exact (value and mass, <see cref="ExactValues"/>) and the h &lt; 0 half gets K - 1
-        /// Gauss-Legendre nodes (normal density as weight) on [first live z, 0], rescaled to the exact live mass of that half
-        /// and to its exact share of E[phi'^2].
+        /// that atom; here the atom is exact (value and mass, <see cref="ExactValues"/>) and the h &lt; 0 half gets K/2
+        /// Gauss-Legendre nodes in u = Phi(z) on [Phi(first live z), 1/2], rescaled to the exact live mass of that half and
+        /// to its exact share of E[phi'^2].
         /// </summary>
         private static DerivativeLaw FlatHalf(Activation phi, double sq, int atoms, double mean, List<double> crossings, bool deadAtLeft, double dead)
         {
@@ -184,10 +184,12 @@ namespace Diagnostics.Spectra.Laws
             {
                 // Gauss-Legendre in the Gaussian measure u = Phi(z) on [Phi(lower), 1/2]: nodes spread by mass, none wasted
                 // in the far tail (nodes in z there are tiny isolated atoms that cost the walk much and carry nothing).
-                var legendre = new MathNet.Numerics.Integration.GaussLegendreRule(Activation.StandardNormalCdf(lower), 0.5, atoms - 1);
+                // K/2 nodes, as many as Gauss-Hermite puts on that half (the cost of the walk grows with the atoms per layer).
+                int nodes = Math.Max(1, atoms / 2);
+                var legendre = new MathNet.Numerics.Integration.GaussLegendreRule(Activation.StandardNormalCdf(lower), 0.5, nodes);
                 double live = 0, first = 0;
-                var c = new double[atoms - 1];
-                var w = new double[atoms - 1];
+                var c = new double[nodes];
+                var w = new double[nodes];
                 for (int j = 0; j < c.Length; j++)
                 {
                     double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, legendre.Abscissas[j]);

@@ -57,6 +57,8 @@ public sealed class AnalyzerOptionsAccuracyTests
     [InlineData("gelu")]
     [InlineData("silu")]
     [InlineData("softplus")]
+    [InlineData("elu")]
+    [InlineData("selu")]
     public void OtherSmoothOnDefaults_DecilesMatchTheFullOptions(string name) => AssertClose(Model(Activation.Parse(name)));
 
     [Fact]
