@@ -745,7 +745,7 @@ namespace Diagnostics.Analyzers.Extraction
 
             private static ModelStep UnknownLoop(SyntaxNode loop) => ModelStep.Unknown("forward contains a loop (the number of layers it applies is not read)", loop);
 
-            /// <summary>Binds X.Count and X.Length of every collection field that is read, in the loop's scope, for bounds like i &lt; layers.Count (not X.Count())./summary>
+            /// <summary>Binds X.Count and X.Length of every collection field that is read, in the loop's scope, for bounds like i &lt; layers.Count and i &lt; layers.Count().</summary>
             private void BindCounts(ConstantFolder.BindingScope bindings)
             {
                 foreach (var field in _fields.Keys.ToList())
@@ -754,6 +754,7 @@ namespace Diagnostics.Analyzers.Extraction
                     if (items == null) continue;
                     bindings.Set(field + ".Count", items.Count);
                     bindings.Set(field + ".Length", items.Count); // arrays
+                    bindings.Set(field + ".Count()", items.Count); // System.Linq
                 }
             }
 
