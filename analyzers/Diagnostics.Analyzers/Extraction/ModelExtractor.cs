@@ -472,7 +472,7 @@ namespace Diagnostics.Analyzers.Extraction
             private readonly ModelExtractor _owner;
             private readonly ClassDeclarationSyntax _cls;
             private readonly Dictionary<string, ExpressionSyntax> _fields;
-            private readonly List<ModelStep> _steps;
+            private List<ModelStep> _steps;
             private readonly Dictionary<string, List<List<ModelStep>>?> _collections = new Dictionary<string, List<List<ModelStep>>?>(StringComparer.Ordinal);
             private readonly Dictionary<string, List<ModelStep>> _loopElements = new Dictionary<string, List<ModelStep>>(StringComparer.Ordinal);
 
@@ -512,9 +512,18 @@ namespace Diagnostics.Analyzers.Extraction
                     case ForStatementSyntax loop:
                         WalkFor(loop);
                         return;
-                    case IfStatementSyntax ifs when _owner._folder.TryFoldBool(ifs.Condition, out var taken):
-                        if (taken) Walk(ifs.Statement);
-                        else if (ifs.Else != null) Walk(ifs.Else.Statement);
+                    case IfStatementSyntax ifs:
+                        WalkIf(ifs);
+                        return;
+                    case ConditionalExpressionSyntax c:
+                        WalkConditional(c);
+                        return;
+                    case SwitchStatementSyntax sw:
+                        WalkSwitch(sw);
+                        return;
+                    case SwitchExpressionSyntax se:
+                        Walk(se.GoverningExpression);
+                        WalkBranches($"{Short(se.GoverningExpression)} switch {{ ... }}", null, se, se.Arms.Select(arm => (SyntaxNode)arm.Expression).ToList(), false);
                         return;
                     case ForEachStatementSyntax _:
                     case ForEachVariableStatementSyntax _:
@@ -532,6 +541,160 @@ namespace Diagnostics.Analyzers.Extraction
                         foreach (var child in node.ChildNodes()) Walk(child);
                         return;
                 }
+            }
+
+            /// <summary>A constant condition selects its branch; any other walks both branches (<see cref="WalkBranches"/>).</summary>
+            private void WalkIf(IfStatementSyntax ifs)
+            {
+                if (_owner._folder.TryFoldBool(ifs.Condition, out var taken))
+                {
+                    if (taken) Walk(ifs.Statement);
+                    else if (ifs.Else != null) Walk(ifs.Else.Statement);
+                    return;
+                }
+
+                var failure = _owner._folder.LastFailure;
+                Walk(ifs.Condition);
+                var branches = new List<SyntaxNode> { ifs.Statement };
+                if (ifs.Else != null) branches.Add(ifs.Else.Statement);
+                WalkBranches($"if ({Short(ifs.Condition)}) ...", failure, ifs, branches, ifs.Else == null);
+            }
+
+            /// <summary>A constant governing expression with constant case labels selects its section; any other walks every section.</summary>
+            private void WalkSwitch(SwitchStatementSyntax sw)
+            {
+                bool hasDefault = sw.Sections.Any(section => section.Labels.Any(l => l is DefaultSwitchLabelSyntax));
+                if (_owner._folder.TryFold(sw.Expression, out var value))
+                {
+                    SwitchSectionSyntax? match = null;
+                    bool constant = true;
+                    foreach (var section in sw.Sections)
+                    {
+                        foreach (var label in section.Labels)
+                        {
+                            if (label is DefaultSwitchLabelSyntax) continue;
+                            if (label is CaseSwitchLabelSyntax c && _owner._folder.TryFold(c.Value, out var k))
+                            {
+                                if (k == value) match ??= section;
+                            }
+                            else constant = false;
+                        }
+                    }
+
+                    if (constant)
+                    {
+                        match ??= sw.Sections.FirstOrDefault(section => section.Labels.Any(l => l is DefaultSwitchLabelSyntax));
+                        if (match != null) Walk(match);
+                        return;
+                    }
+                }
+
+                var failure = _owner._folder.LastFailure;
+                Walk(sw.Expression);
+                WalkBranches($"switch ({Short(sw.Expression)}) ...", failure, sw, sw.Sections.Select(section => (SyntaxNode)section).ToList(), !hasDefault);
+            }
+
+            private void WalkConditional(ConditionalExpressionSyntax c)
+            {
+                if (_owner._folder.TryFoldBool(c.Condition, out var taken))
+                {
+                    Walk(taken ? c.WhenTrue : c.WhenFalse);
+                    return;
+                }
+
+                var failure = _owner._folder.LastFailure;
+                Walk(c.Condition);
+                WalkBranches($"{Short(c.Condition)} ? ... : ...", failure, c, new List<SyntaxNode> { c.WhenTrue, c.WhenFalse }, false);
+            }
+
+            /// <summary>
+            /// The branches of control flow whose branch is not known at compile time, each walked on its own. Branches
+            /// that always throw give no output and are left out; when the others apply the same steps (and leave the
+            /// same way), those steps are the model's. Different steps would be a guess at the architecture, so they give
+            /// an unknown step naming the statement. A branch with an unknown step keeps its own reason (all steps are kept).
+            /// emptyPath: a path runs no branch (if without else, switch without default).
+            /// </summary>
+            private void WalkBranches(string header, string? failure, SyntaxNode statement, List<SyntaxNode> branches, bool emptyPath)
+            {
+                var outer = _steps;
+                var paths = new List<(List<ModelStep> Steps, bool Leaves)>();
+                var all = new List<ModelStep>();
+                try
+                {
+                    foreach (var branch in branches)
+                    {
+                        _steps = new List<ModelStep>();
+                        Walk(branch);
+                        all.AddRange(_steps);
+                        if (!AlwaysThrows(branch)) paths.Add((_steps, Leaves(branch)));
+                    }
+                }
+                finally
+                {
+                    _steps = outer;
+                }
+
+                if (emptyPath) paths.Add((new List<ModelStep>(), false));
+                if (all.Any(s => s.Kind == StepKind.Unknown))
+                {
+                    _steps.AddRange(all);
+                    return;
+                }
+
+                if (paths.Count == 0) return;
+                if (paths.Skip(1).All(p => p.Leaves == paths[0].Leaves && SameSteps(p.Steps, paths[0].Steps)))
+                {
+                    _steps.AddRange(paths[0].Steps);
+                    return;
+                }
+
+                _steps.Add(ModelStep.Unknown($"'{header}' in forward: the branch taken is not known at compile time" + Because(failure), statement));
+            }
+
+            private static bool SameSteps(List<ModelStep> a, List<ModelStep> b)
+            {
+                if (a.Count != b.Count) return false;
+                for (int k = 0; k < a.Count; k++)
+                {
+                    var x = a[k];
+                    var y = b[k];
+                    if (x.Kind != y.Kind) return false;
+                    switch (x.Kind)
+                    {
+                        case StepKind.Linear:
+                            if (x.Linear!.Node != y.Linear!.Node) return false;
+                            break;
+                        case StepKind.Activation:
+                            if (!Equals(x.Activation, y.Activation)) return false;
+                            break;
+                        default:
+                            if (x.Text != y.Text) return false;
+                            break;
+                    }
+                }
+
+                return true;
+            }
+
+            /// <summary>A branch that ends in throw (a guard clause): it gives no output.</summary>
+            private static bool AlwaysThrows(SyntaxNode branch) => branch switch
+            {
+                ThrowStatementSyntax _ => true,
+                ThrowExpressionSyntax _ => true,
+                BlockSyntax block => block.Statements.Count > 0 && AlwaysThrows(block.Statements.Last()),
+                SwitchSectionSyntax section => section.Statements.Count > 0 && AlwaysThrows(section.Statements.Last()),
+                _ => false,
+            };
+
+            /// <summary>
+            /// Whether a branch may leave the statement other than by its end: it holds a return, break, continue, goto or
+            /// yield (any of them, also one that only leaves a loop inside the branch); a switch section's closing break does not count.
+            /// </summary>
+            private static bool Leaves(SyntaxNode branch)
+            {
+                var closing = branch is SwitchSectionSyntax section && section.Statements.LastOrDefault() is BreakStatementSyntax last ? last : null;
+                return branch.DescendantNodesAndSelf(n => !(n is AnonymousFunctionExpressionSyntax || n is LocalFunctionStatementSyntax))
+                    .Any(n => n != closing && (n is ReturnStatementSyntax || n is ContinueStatementSyntax || n is GotoStatementSyntax || n is BreakStatementSyntax || n is YieldStatementSyntax));
             }
 
             /// <summary>The elements of a collection field (ModuleList), read once.</summary>
@@ -582,7 +745,7 @@ namespace Diagnostics.Analyzers.Extraction
 
             private static ModelStep UnknownLoop(SyntaxNode loop) => ModelStep.Unknown("forward contains a loop (the number of layers it applies is not read)", loop);
 
-            /// <summary>Binds X.Count and X.Length of every collection field that is read, in the loop's scope, for bounds like i &lt; layers.Count (not X.Count()).</summary>
+            /// <summary>Binds X.Count and X.Length of every collection field that is read, in the loop's scope, for bounds like i &lt; layers.Count and i &lt; layers.Count().</summary>
             private void BindCounts(ConstantFolder.BindingScope bindings)
             {
                 foreach (var field in _fields.Keys.ToList())
@@ -591,6 +754,7 @@ namespace Diagnostics.Analyzers.Extraction
                     if (items == null) continue;
                     bindings.Set(field + ".Count", items.Count);
                     bindings.Set(field + ".Length", items.Count); // arrays
+                    bindings.Set(field + ".Count()", items.Count); // System.Linq
                 }
             }
 

@@ -82,6 +82,39 @@ public sealed class LoopExtractionTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task IndexedLoopInForward_LinqCountBound(bool torchSharp)
+    {
+        var source = Sources.Usings + """
+
+            using System.Linq;
+
+            public sealed class Deep : Module<Tensor, Tensor>
+            {
+                private readonly ModuleList<Linear> layers = new ModuleList<Linear>(Linear(10, 20), Linear(20, 20), Linear(20, 5));
+
+                public Deep() : base(nameof(Deep)) { RegisterComponents(); }
+
+                public override Tensor forward(Tensor x)
+                {
+                    for (int i = 0; i < layers.Count(); i++)
+                    {
+                        x = layers[i].forward(x);
+                        if (i < layers.Count() - 1) x = functional.relu(x);
+                    }
+
+                    return x;
+                }
+            }
+            """;
+        var mapped = await Extract.SingleArchitectureAsync(source, torchSharp);
+        Assert.True(mapped.Network != null, mapped.Failure);
+        Assert.Equal(new[] { 10, 20, 20, 5 }, mapped.Network!.Widths);
+        Assert.Equal(new[] { "relu", "relu", "identity" }, mapped.Network.Layers.Select(l => l.Activation.ToString()));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task ConstantConditionsInForward_BeforeAndAfterALoop_TakeOneBranch(bool torchSharp)
     {
         // Each if is folded where it stands: the one before the loop (it used to be walked as straight-line code, both

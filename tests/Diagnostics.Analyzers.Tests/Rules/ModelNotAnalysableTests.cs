@@ -86,6 +86,31 @@ public sealed class ModelNotAnalysableTests
         await VerifyAsync(source, expected: new Expected("FPT005", "#0", new object[] { "Residual", "'x + fc1.forward(x).relu()' in forward (residual connections and rescalings are not modelled)" }));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task NonConstantIfInForward_ReportsReason(bool torchSharp)
+    {
+        var source = Sources.Usings + """
+
+            public sealed class {|#0:Gated|} : Module<Tensor, Tensor>
+            {
+                private readonly bool deep;
+                private readonly Linear fc1 = Linear(64, 64);
+                private readonly Linear fc2 = Linear(64, 64);
+                private readonly Linear head = Linear(64, 10);
+                public Gated(bool deep) : base(nameof(Gated)) { this.deep = deep; RegisterComponents(); }
+                public override Tensor forward(Tensor x)
+                {
+                    x = functional.relu(fc1.forward(x));
+                    if (deep) x = functional.relu(fc2.forward(x));
+                    return head.forward(x);
+                }
+            }
+            """;
+        await VerifyAsync(source, torchSharp, expected: new Expected("FPT005", "#0", new object[] { "Gated", "'if (deep) ...' in forward: the branch taken is not known at compile time: the field 'deep' is assigned from constructor parameter 'deep'" }));
+    }
+
     [Fact]
     public async Task TorchSharpNotReferenced_NoDiagnostic()
     {
