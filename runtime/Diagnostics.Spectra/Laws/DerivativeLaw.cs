@@ -44,16 +44,6 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>False when the law is a discretisation of a continuous one.</summary>
         public bool IsExact { get; }
 
-        /// <summary>
-        /// The atoms of the true law among <see cref="Values"/>: all of them for an exact law, the flat half's atom
-        /// phi'(0+)^2 (mass 1/2) for ELU and SELU, none for the other smooth activations.
-        /// </summary>
-        internal double[] ExactValues { get => _exactValues ?? (IsExact ? Values : Array.Empty<double>()); private set => _exactValues = value; }
-
-        /// <summary>Masses of <see cref="ExactValues"/>.</summary>
-        internal double[] ExactMasses { get => _exactMasses ?? (IsExact ? Masses : Array.Empty<double>()); private set => _exactMasses = value; }
-
-        private double[]? _exactValues, _exactMasses;
 
         /// <summary>E[phi'^2] of this (possibly discretised) law.</summary>
         public double Mean { get; }
@@ -102,8 +92,6 @@ namespace Diagnostics.Spectra.Laws
             double sq = Math.Sqrt(q);
             var crossings = ThresholdCrossings(phi, sq, threshold, out bool deadAtLeft);
             double dead = InactiveMass(crossings, deadAtLeft);
-            if ((phi.Kind == ActivationKind.Elu || phi.Kind == ActivationKind.Selu) && atoms >= 2)
-                return FlatHalf(phi, sq, atoms, mean, crossings, deadAtLeft, dead);
             var rule = GaussianExpectation.Hermite(atoms);
             var nodes = rule.Nodes;
             var weights = rule.Weights;
@@ -162,66 +150,6 @@ namespace Diagnostics.Spectra.Laws
             }
 
             return new DerivativeLaw(zero, values.ToArray(), masses.ToArray(), values.Count == 1);
-        }
-
-        /// <summary>
-        /// ELU and SELU: phi' is the constant phi'(0+) for h &gt; 0, so nu has an exact atom of mass P(h &gt; 0) = 1/2 there; only
-        /// the h &lt; 0 half is continuous. Gauss-Hermite across the kink at 0 converges slowly and its mean correction moves
-        /// that atom; here the atom is exact (value and mass, <see cref="ExactValues"/>) and the h &lt; 0 half gets K/2
-        /// Gauss-Legendre nodes in u = Phi(z) on [Phi(first live z), 1/2], rescaled to the exact live mass of that half and
-        /// to its exact share of E[phi'^2].
-        /// </summary>
-        private static DerivativeLaw FlatHalf(Activation phi, double sq, int atoms, double mean, List<double> crossings, bool deadAtLeft, double dead)
-        {
-            double top = phi.Derivative(sq);
-            double flat = top * top;
-            double lower = deadAtLeft && crossings.Count > 0 ? crossings[0] : -GaussianExpectation.TruncationInSigmas;
-            double liveHalf = 0.5 - dead;
-            double halfMean = mean - 0.5 * flat;
-            var values = new List<double>(atoms);
-            var masses = new List<double>(atoms);
-            if (liveHalf > 0 && halfMean > 0 && lower < 0)
-            {
-                // Gauss-Legendre in the Gaussian measure u = Phi(z) on [Phi(lower), 1/2]: nodes spread by mass, none wasted
-                // in the far tail (nodes in z there are tiny isolated atoms that cost the walk much and carry nothing).
-                // K/2 nodes, as many as Gauss-Hermite puts on that half (the cost of the walk grows with the atoms per layer).
-                int nodes = Math.Max(1, atoms / 2);
-                var legendre = new MathNet.Numerics.Integration.GaussLegendreRule(Activation.StandardNormalCdf(lower), 0.5, nodes);
-                double live = 0, first = 0;
-                var c = new double[nodes];
-                var w = new double[nodes];
-                for (int j = 0; j < c.Length; j++)
-                {
-                    double z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, legendre.Abscissas[j]);
-                    double d = phi.Derivative(sq * z);
-                    c[j] = d * d;
-                    w[j] = legendre.Weights[j];
-                    live += w[j];
-                    first += w[j] * c[j];
-                }
-
-                double massScale = liveHalf / live, valueScale = halfMean / (first * massScale);
-                for (int j = 0; j < c.Length; j++)
-                {
-                    values.Add(c[j] * valueScale);
-                    masses.Add(w[j] * massScale);
-                }
-            }
-
-            values.Add(flat);
-            masses.Add(0.5);
-            var order = new int[values.Count];
-            for (int j = 0; j < order.Length; j++) order[j] = j;
-            Array.Sort(order, (a, b) => values[a].CompareTo(values[b]));
-            var sortedValues = new double[order.Length];
-            var sortedMasses = new double[order.Length];
-            for (int j = 0; j < order.Length; j++)
-            {
-                sortedValues[j] = values[order[j]];
-                sortedMasses[j] = masses[order[j]];
-            }
-
-            return new DerivativeLaw(dead, sortedValues, sortedMasses, sortedValues.Length == 1) { ExactValues = new[] { flat }, ExactMasses = new[] { 0.5 } };
         }
 
         private static int CountInside(double[] nodes, double a, double b)

@@ -18,9 +18,8 @@ namespace Diagnostics.Spectra.Laws
     /// that is positive;</item>
     /// <item>orthogonal W_l with N_l &gt; N_{l-1} (orthonormal columns): K is embedded, its masses scaled by N_{l-1} / N_l;</item>
     /// <item>Gaussian W_l: Marchenko-Pastur factors have no atom away from zero, so none survives;</item>
-    /// <item>D_l^2, free from W K W^T: atoms u v_j with mass w + p_j - 1 where positive, over the true atoms of D^2
-    /// (<see cref="DerivativeLaw.ExactValues"/>): all of a piecewise-linear law's, the flat half phi'(0+)^2 (mass 1/2) of
-    /// ELU and SELU; the other smooth activations have none (even when discretised for the density), so none survives.</item>
+    /// <item>D_l^2, free from W K W^T: atoms u v_j with mass w + p_j - 1 where positive; a continuous D^2 law (smooth
+    /// activations, even when discretised for the density) has no atom, so none survives.</item>
     /// </list>
     /// The non-zero eigenvalues of J^T J are those of J J^T = K_L: masses times N_L / N_0 in the law of J^T J.
     /// Atoms away from zero therefore need orthogonal weights throughout and piecewise-linear activations, with mild
@@ -41,9 +40,9 @@ namespace Diagnostics.Spectra.Laws
             {
                 var layer = network.Layers[l];
                 var law = laws[l];
-                var values = law.ExactValues;
-                var masses = law.ExactMasses;
-                if (layer.Weights != WeightDistribution.Orthogonal || values.Length == 0) return new List<SpectralAtom>();
+                if (layer.Weights != WeightDistribution.Orthogonal || !law.IsExact) return new List<SpectralAtom>();
+                var values = law.Values;
+                var masses = law.Masses;
                 double ratio = network.WidthProfile[l + 1] / network.WidthProfile[l];
                 next.Clear();
                 foreach (var atom in atoms)
