@@ -156,10 +156,13 @@ namespace Diagnostics.Spectra.Laws
                 }
             }
 
-            // A density that misses the exact non-zero mass by more than 1% is not returned as if it were the law: Im z
-            // raised at some points (the certified walk could not get closer to the axis) smears it, and a walk on a wrong
-            // root would give a density of the wrong mass (seed 106869 before the common factors of A and B were cancelled).
-            if (checkMass && Math.Abs(continuousMass - mass) > UnresolvedMassTolerance * continuousMass)
+            // A density that misses the exact non-zero mass is not returned as if it were the law: by more than 1% when Im z
+            // was raised at some points (the certified walk could not get closer to the axis: smearing), by more than 5%
+            // otherwise (a walk on a wrong root: seed 106869 lost all of it before the common factors of A and B were
+            // cancelled; discretisation and quadrature alone reach 1.3% on small non-zero parts, e.g. seed 105122, orthogonal
+            // SELU with a width-9 bottleneck: 0.01545 for 0.01525).
+            double allowed = (sampler.RaisedPoints > 0 ? UnresolvedMassTolerance : WrongRootMassTolerance) * continuousMass;
+            if (checkMass && Math.Abs(continuousMass - mass) > allowed)
                 throw new SpectralConvergenceException(sampler.RaisedPoints > 0
                     ? $"the density could not be resolved: Im z had to be raised at {sampler.RaisedPoints} of {sampler.SampledPoints} points and the result integrates to {Format(mass)} instead of {Format(continuousMass)}."
                     : $"the density could not be resolved: it integrates to {Format(mass)} instead of the exact non-zero mass {Format(continuousMass)} (support [{Format(lower * mean)}, {Format(upper * mean)}], {n} points).");
@@ -358,6 +361,9 @@ namespace Diagnostics.Spectra.Laws
 
         /// <summary>Largest relative error of the non-zero mass accepted from a density (the atoms path asks 2e-3 unless Im z was raised).</summary>
         private const double UnresolvedMassTolerance = 1e-2;
+
+        /// <summary>Largest relative error of the non-zero mass accepted from a density computed at the requested Im z.</summary>
+        private const double WrongRootMassTolerance = 5e-2;
 
         /// <summary>Lowest grid point tried for a hard edge at zero (normalised axis).</summary>
         private const double LowestGridPoint = 1e-290;
