@@ -44,7 +44,6 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>False when the law is a discretisation of a continuous one.</summary>
         public bool IsExact { get; }
 
-
         /// <summary>E[phi'^2] of this (possibly discretised) law.</summary>
         public double Mean { get; }
 

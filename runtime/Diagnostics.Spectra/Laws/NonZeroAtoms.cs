@@ -41,8 +41,6 @@ namespace Diagnostics.Spectra.Laws
                 var layer = network.Layers[l];
                 var law = laws[l];
                 if (layer.Weights != WeightDistribution.Orthogonal || !law.IsExact) return new List<SpectralAtom>();
-                var values = law.Values;
-                var masses = law.Masses;
                 double ratio = network.WidthProfile[l + 1] / network.WidthProfile[l];
                 next.Clear();
                 foreach (var atom in atoms)
@@ -50,10 +48,10 @@ namespace Diagnostics.Spectra.Laws
                     double mass = ratio <= 1 ? (ratio + atom.Mass - 1) / ratio : atom.Mass / ratio;
                     if (!(mass > MassTolerance)) continue;
                     double position = atom.Position * layer.WeightVariance;
-                    for (int j = 0; j < values.Length; j++)
+                    for (int j = 0; j < law.Values.Length; j++)
                     {
-                        double combined = mass + masses[j] - 1;
-                        if (combined > MassTolerance) next.Add(new SpectralAtom(position * values[j], Math.Min(1, combined)));
+                        double combined = mass + law.Masses[j] - 1;
+                        if (combined > MassTolerance) next.Add(new SpectralAtom(position * law.Values[j], Math.Min(1, combined)));
                     }
                 }
 
