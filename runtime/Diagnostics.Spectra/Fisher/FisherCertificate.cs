@@ -34,7 +34,7 @@ namespace Diagnostics.Spectra.Fisher
         /// <summary>Bound of |w| over the disc.</summary>
         public double Sup => ComplexModulus.Of(Center) + Radius;
 
-        public bool IsValid => FisherLayerChain.IsFinite(Center) && Radius >= 0 && !double.IsInfinity(Radius) && !double.IsNaN(Radius);
+        public bool IsValid => ComplexFinite.Of(Center) && Radius >= 0 && !double.IsInfinity(Radius) && !double.IsNaN(Radius);
 
         public static Disc Point(Complex c) => new Disc(c, 0);
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using Diagnostics.Spectra.Inversion;
 using Diagnostics.Spectra.Architecture;
 using Diagnostics.Spectra.Laws;
 using Diagnostics.Spectra.MeanField;
@@ -248,14 +249,14 @@ namespace Diagnostics.Spectra.Fisher
                 dzl = level.C2 * dzeta;
                 m = nextM;
                 dm = nextDm;
-                if (!IsFinite(zl) || !IsFinite(m) || !IsFinite(dzl)) return false;
+                if (!ComplexFinite.Of(zl) || !ComplexFinite.Of(m) || !ComplexFinite.Of(dzl)) return false;
             }
 
             g = (1 + m) / zl;
             if (check && (zl.Imaginary < -tolerance * Complex.Abs(zl) || g.Imaginary > tolerance * Complex.Abs(g))) return false;
             z = zl;
             dz = dzl;
-            return IsFinite(g);
+            return ComplexFinite.Of(g);
         }
 
         /// <summary>
@@ -313,7 +314,7 @@ namespace Diagnostics.Spectra.Fisher
                     if (fu == Complex.Zero) return false;
                     var step = f / fu;
                     u -= step;
-                    if (!IsFinite(u)) return false;
+                    if (!ComplexFinite.Of(u)) return false;
                     if (Complex.Abs(step) <= 1e-13 * Complex.Abs(u))
                     {
                         converged = true;
@@ -335,7 +336,7 @@ namespace Diagnostics.Spectra.Fisher
             var du = -fm / fu2;
             s = (1 + m) * u;
             ds = u + (1 + m) * du;
-            return IsFinite(s) && IsFinite(ds);
+            return ComplexFinite.Of(s) && ComplexFinite.Of(ds);
         }
 
         /// <summary>Level-1 start m_1 for a target z far from the spectrum: invert the large-z linearisation z_{l+1} ~ c1 + c2 E[nu] E[pi] z_l.</summary>
@@ -352,7 +353,5 @@ namespace Diagnostics.Spectra.Fisher
         }
 
         internal static readonly Complex NaN = new Complex(double.NaN, double.NaN);
-
-        internal static bool IsFinite(Complex c) => !double.IsNaN(c.Real) && !double.IsNaN(c.Imaginary) && !double.IsInfinity(c.Real) && !double.IsInfinity(c.Imaginary);
     }
 }

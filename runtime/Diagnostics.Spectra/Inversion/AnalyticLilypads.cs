@@ -52,7 +52,7 @@ namespace Diagnostics.Spectra.Inversion
             root = start;
             Complex f = _equation.Value(zeta, start);
             Complex d = _equation.Derivative(zeta, start);
-            if (!IsFinite(f) || !IsFinite(d)) return false;
+            if (!ComplexFinite.Of(f) || !ComplexFinite.Of(d)) return false;
             if (f == Complex.Zero) return true;
             double slope = Complex.Abs(d);
             if (!(slope > 0)) return false;
@@ -72,7 +72,7 @@ namespace Diagnostics.Spectra.Inversion
             {
                 Complex fm = _equation.Value(zeta, m);
                 Complex dm = _equation.Derivative(zeta, m);
-                if (!IsFinite(fm) || !IsFinite(dm) || dm == Complex.Zero) return false;
+                if (!ComplexFinite.Of(fm) || !ComplexFinite.Of(dm) || dm == Complex.Zero) return false;
                 Complex step = -fm / dm;
                 m += step;
                 if (Complex.Abs(m - first) > radius) return false; // impossible in exact arithmetic: round-off trouble
@@ -142,7 +142,7 @@ namespace Diagnostics.Spectra.Inversion
                 Complex slope = _equation.Derivative(here, current);
                 Complex predicted = current - _equation.ZetaDerivative(here, current) / slope * (next - here);
                 Complex trial = current;
-                bool certified = (IsFinite(predicted) && TryCertifiedSolve(next, predicted, out trial))
+                bool certified = (ComplexFinite.Of(predicted) && TryCertifiedSolve(next, predicted, out trial))
                     || TryCertifiedSolve(next, current, out trial);
                 if (certified)
                 {
@@ -174,7 +174,5 @@ namespace Diagnostics.Spectra.Inversion
             }
         }
 
-        private static bool IsFinite(Complex z) =>
-            !double.IsNaN(z.Real) && !double.IsInfinity(z.Real) && !double.IsNaN(z.Imaginary) && !double.IsInfinity(z.Imaginary);
     }
 }

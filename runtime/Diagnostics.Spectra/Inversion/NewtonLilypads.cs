@@ -169,7 +169,7 @@ namespace Diagnostics.Spectra.Inversion
                         if (ComplexModulus.Of(next - here) > 0.1 * ComplexModulus.Of(here) && u0 != Complex.Zero && u1 != Complex.Zero)
                         {
                             Complex power = u0 * Complex.Exp(Complex.Log(u0 / u1) / Complex.Log(here / previousZeta) * Complex.Log(next / here)) - rank;
-                            if (!double.IsNaN(power.Real) && !double.IsNaN(power.Imaginary) && !double.IsInfinity(power.Real) && !double.IsInfinity(power.Imaginary))
+                            if (ComplexFinite.Of(power))
                                 _predicted[0] = power;
                         }
 
