@@ -39,10 +39,8 @@ namespace Diagnostics.Spectra.Fisher
             var s = Law(chain);
             double c1 = level.C1, b = Slope(chain), p = level.R;
             // Atoms: c1 (the N_2 - N_1 extra directions and the inactive units) and the flat pieces of phi' (ELU/SELU).
-            double live = s.ContinuousMass;
-            foreach (var a in s.Atoms) live += a.Mass;
             var atoms = new List<SpectralAtom>();
-            double bottom = 1 - p * live;
+            double bottom = 1 - p * s.LiveMass;
             if (bottom > 1e-12) atoms.Add(new SpectralAtom(c1, bottom));
             foreach (var a in s.Atoms) atoms.Add(new SpectralAtom(c1 + b * a.Position, p * a.Mass));
             atoms.Sort((x, y) => x.Position.CompareTo(y.Position));

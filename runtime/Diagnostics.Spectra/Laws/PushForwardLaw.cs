@@ -65,14 +65,13 @@ namespace Diagnostics.Spectra.Laws
                 atomFirst += a.Mass * a.Position;
             }
 
-            double liveMass = s.ContinuousMass + atomMass / fraction;
             var density = new double[n];
             var cdf = new double[n];
             double first = 0, mass = 0;
             for (int k = 0; k < n; k++)
             {
                 density[k] = fraction * s.Density(grid[k]);
-                cdf[k] = s.ContinuousCdf(grid[k]) / liveMass;
+                cdf[k] = s.ContinuousCdf(grid[k]) / s.LiveMass;
                 mass += density[k] * weight[k];
                 first += density[k] * weight[k] * grid[k];
             }
@@ -120,6 +119,8 @@ namespace Diagnostics.Spectra.Laws
             Atoms = atoms;
             Breaks = breaks;
             ContinuousMass = ContinuousCdf(upper * (1 + 1e-12));
+            LiveMass = ContinuousMass;
+            foreach (var a in atoms) LiveMass += a.Mass;
         }
 
         /// <summary>Values of s below this are inactive units.</summary>
@@ -139,6 +140,9 @@ namespace Diagnostics.Spectra.Laws
 
         /// <summary>Gaussian mass of the live continuous part.</summary>
         public double ContinuousMass { get; }
+
+        /// <summary>Gaussian mass of the live units: the continuous part and the flat pieces (1 minus the inactive mass).</summary>
+        public double LiveMass { get; }
 
         /// <summary>The law of C phi'(sqrt(q) Z)^2.</summary>
         /// <exception cref="SpectralConvergenceException">No live part above the inactive threshold.</exception>
