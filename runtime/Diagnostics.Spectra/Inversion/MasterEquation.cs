@@ -978,6 +978,8 @@ namespace Diagnostics.Spectra.Inversion
         /// </summary>
         /// <param name="m">Point of the real axis.</param>
         /// <param name="warm">Per multi-atom layer, the offset g_i - (rightmost pole) of the previous call (start: 1); updated.</param>
+        /// <param name="zeta">zeta(m); NaN where the branch is not finite.</param>
+        /// <param name="dLogZeta">d log|zeta| / dm at m; NaN where the branch is not finite.</param>
         public bool RealBranch(double m, double[] warm, out double zeta, out double dLogZeta)
         {
             zeta = double.NaN;

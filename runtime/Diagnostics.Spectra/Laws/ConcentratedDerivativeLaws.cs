@@ -41,6 +41,12 @@ namespace Diagnostics.Spectra.Laws
         public static IReadOnlyList<DerivativeLaw> Pool(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws, double varianceBudget)
         {
             if (!(varianceBudget > 0)) return laws;
+            // Without a Gaussian layer nothing smooths the pooled law: with orthogonal weights throughout, the free
+            // product of a few-atom law and unit atoms is those few atoms (20 x 256 orthogonal sigmoid on TorchSharp's
+            // defaults: pooled, a density integrating to 2.1; unpooled, within the mass check).
+            bool smoothed = false;
+            foreach (var layer in network.Layers) smoothed |= layer.Weights == WeightDistribution.Gaussian;
+            if (!smoothed) return laws;
             double n0 = network.WidthProfile[0];
             var candidates = new List<(int Layer, double Ratio, double Variance, double Third)>();
             for (int l = 0; l < laws.Count; l++)

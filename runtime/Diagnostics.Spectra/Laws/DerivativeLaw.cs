@@ -217,6 +217,9 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>A discretised law without inactive units (values ascending, masses summing to 1).</summary>
         internal static DerivativeLaw Discretised(double[] values, double[] masses) => new DerivativeLaw(0, values, masses, false);
 
+        /// <summary>A discretised law with an atom at zero of mass <paramref name="zeroMass"/> (values ascending, zeroMass + masses summing to 1).</summary>
+        internal static DerivativeLaw Discretised(double zeroMass, double[] values, double[] masses) => new DerivativeLaw(zeroMass, values, masses, false);
+
         private static DerivativeLaw Single(double p, double c) => p <= 0
             ? throw new SpectralConvergenceException("the derivative of the activation vanishes almost surely (pre-activation variance too large).")
             : new DerivativeLaw(1 - p, new[] { c }, new[] { p }, true);

@@ -55,7 +55,10 @@ namespace Diagnostics.Spectra.Laws
         {
             // Nearly point-mass D^2 laws (saturation-free units at a small q*) pooled into one two-atom law per width ratio:
             // the master equation loses their unknowns and keeps the moments of J^T J up to order 3.
-            var equation = MasterEquation.Create(network, ConcentratedDerivativeLaws.Pool(network, laws, options.ConcentratedLawVariance), options.LayerGroupingTolerance);
+            // Then, in the laws of Gaussian layers, runs of close atoms replaced by their Gauss rules (off by default; the analyzer uses it).
+            var factors = ConcentratedDerivativeLaws.Pool(network, laws, options.ConcentratedLawVariance);
+            factors = ReducedDerivativeLaws.Reduce(network, factors, options.AtomReductionVariance, Math.Max(options.LayerGroupingTolerance, 1e-12));
+            var equation = MasterEquation.Create(network, factors, options.LayerGroupingTolerance);
             double mean = equation.Mean;
             if (!(mean > 0) || double.IsInfinity(mean))
                 throw new SpectralConvergenceException(
@@ -478,6 +481,8 @@ namespace Diagnostics.Spectra.Laws
                 throw new InvalidArchitectureException($"smooth-activation atoms must be between 1 and 400, got {options.SmoothActivationAtoms}.");
             if (!(options.ConcentratedLawVariance >= 0) || double.IsInfinity(options.ConcentratedLawVariance))
                 throw new InvalidArchitectureException($"the concentrated-law variance must be a finite number >= 0, got {Format(options.ConcentratedLawVariance)}.");
+            if (!(options.AtomReductionVariance >= 0 && options.AtomReductionVariance <= 1))
+                throw new InvalidArchitectureException($"the atom-reduction variance must lie in [0, 1], got {Format(options.AtomReductionVariance)}.");
             if (!(options.LayerGroupingTolerance >= 0 && options.LayerGroupingTolerance <= 1e-2))
                 throw new InvalidArchitectureException($"the layer grouping tolerance must lie in [0, 1e-2], got {Format(options.LayerGroupingTolerance)}.");
             CheckGridOptions(options);

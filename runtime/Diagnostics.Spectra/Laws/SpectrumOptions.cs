@@ -29,6 +29,14 @@ namespace Diagnostics.Spectra.Laws
         public double ConcentratedLawVariance { get; set; } = 0.3;
 
         /// <summary>
+        /// Each discretised D^2 law on its own: runs of its atoms whose variance over their squared mean is within this
+        /// budget are replaced by their Gauss rule of 2-8 atoms, cut so that the law has the fewest atoms
+        /// (Laws/ReducedDerivativeLaws); 0 turns it off. Default 0 (the engine's laws are those of the K-point
+        /// discretisation); the analyzer uses 0.3 (docs/engine/README.md, "Speed", for what it moves).
+        /// </summary>
+        public double AtomReductionVariance { get; set; }
+
+        /// <summary>
         /// Relative tolerance (0 to 1e-2) to which two layers' discretised D^2 factors (atoms times rho, weights) count as the
         /// same and are grouped into one unknown of the master equation; each layer's own mean still enters the exact mean.
         /// Default 1e-10, below any discretisation error. The analyzer uses 1e-4: on 20 x Linear(256) softplus at TorchSharp

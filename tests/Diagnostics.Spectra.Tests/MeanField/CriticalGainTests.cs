@@ -17,8 +17,33 @@ public sealed class CriticalGainTests
     [Fact]
     public void TanhWithoutBias_IsOne()
     {
-        // q* -> 0 with critical slowing down (q ~ 1/t), so the fixed point after 5000 iterations carries an O(1e-3) bias.
-        Assert.Equal(1.0, CriticalGain.AtFixedPoint(Activation.Tanh), 2);
+        // q* -> 0: the line ends at sigma_w^2 = 1 / phi'(0)^2; the bisection, slowed by q ~ 1/t, gave 1.0015.
+        Assert.Equal(1.0, CriticalGain.AtFixedPoint(Activation.Tanh), 12);
+    }
+
+    [Fact]
+    public void EluAndSeluWithoutBias_AreOneOverTheMeanSquaredSlopeAtZero()
+    {
+        const double lambda = 1.0507009873554805, alpha = 1.6732632423543772;
+        Assert.Equal(1.0, CriticalGain.AtFixedPoint(Activation.Elu), 12);
+        Assert.Equal(2 / (lambda * lambda * (1 + alpha * alpha)), CriticalGain.AtFixedPoint(Activation.Selu), 12);
+    }
+
+    [Theory]
+    [InlineData("tanh")]
+    [InlineData("elu")]
+    [InlineData("selu")]
+    public void WithoutBias_IsTheLimitOfTheCriticalLineAsTheBiasVanishes(string name)
+    {
+        // The line's own root (OnCriticalLine) at sigma_b^2 -> 0 approaches the value at sigma_b^2 = 0 from above, and
+        // chi just either side of it is below / above 1 (the definition, by iterating the q map).
+        var phi = Activation.Parse(name);
+        double atZero = CriticalGain.AtFixedPoint(phi, 0);
+        double small = CriticalGain.AtFixedPoint(phi, 1e-7), smaller = CriticalGain.AtFixedPoint(phi, 1e-9);
+        Assert.True(small > smaller && smaller > atZero, $"{small} {smaller} {atZero}");
+        Assert.True(smaller - atZero < 0.5 * (small - atZero), $"{small} {smaller} {atZero}");
+        Assert.True(CriticalGain.ChiAtFixedPoint(phi, atZero * 0.98, 0) < 1);
+        Assert.True(CriticalGain.ChiAtFixedPoint(phi, atZero * 1.02, 0) > 1);
     }
 
     [Theory]
@@ -123,6 +148,44 @@ public sealed class CriticalLineTests
         Assert.Equal(1.0, CriticalGain.ChiAtFixedPoint(phi, line!.Value, bias), 6);
         double bisection = CriticalGain.ByBisection(phi, bias);
         Assert.True(Math.Abs(line.Value / bisection - 1) < 1e-8, $"line {line}, bisection {bisection}");
+    }
+
+    /// <summary>
+    /// The bracketed fixed point (scan from q = 1 and bisection) against the iterated q map, on both sides of q = 1, to
+    /// an unbounded q, and next to a fixed point at q = 1 (where the iteration crawls away from it).
+    /// </summary>
+    [Theory]
+    [InlineData("tanh", 1.5, 0.05)]
+    [InlineData("tanh", 0.5, 0.3)]
+    [InlineData("gelu", 2.0, 1.0 / 768)]
+    [InlineData("gelu", 3.0, 1.0 / 768)]
+    [InlineData("silu", 2.5, 0.01)]
+    [InlineData("sigmoid", 4.0, 0.0)]
+    [InlineData("softplus", 1.5, 0.1)]
+    [InlineData("elu", 1.2, 0.05)]
+    [InlineData("selu", 0.8, 1.0 / 768)]
+    public void ChiReachedFromOne_IsTheIteratedMapsChi(string name, double weightVariance, double bias)
+    {
+        var phi = Activation.Parse(name);
+        double iterated = CriticalGain.ChiAtFixedPoint(phi, weightVariance, bias);
+        double bracketed = CriticalGain.ChiReachedFromOne(phi, weightVariance, bias);
+        Assert.True(Math.Abs(bracketed / iterated - 1) < 1e-9, $"bracketed {bracketed:R}, iterated {iterated:R}");
+    }
+
+    [Theory]
+    [InlineData("gelu")]
+    [InlineData("silu")]
+    public void ChiReachedFromOne_NextToTheFixedPointAtOne_IsTheIteratedMapsChi(string name)
+    {
+        var phi = Activation.Parse(name);
+        double bias = 1.0 / 768;
+        double s = (1 - bias) / ActivationMoments.SecondMoment(phi, 1);
+        foreach (double side in new[] { 1 - 1e-9, 1 + 1e-9, 1 - 1e-3, 1 + 1e-3 })
+        {
+            double iterated = CriticalGain.ChiAtFixedPoint(phi, s * side, bias);
+            double bracketed = CriticalGain.ChiReachedFromOne(phi, s * side, bias);
+            Assert.True(Math.Abs(bracketed / iterated - 1) < 1e-9, $"side {side}: bracketed {bracketed:R}, iterated {iterated:R}");
+        }
     }
 
     [Fact]
