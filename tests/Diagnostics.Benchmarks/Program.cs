@@ -3,6 +3,7 @@ using Diagnostics.Benchmarks;
 // `stopwatch ACT...`: cold/cached medians of the analyzer path (AnalyzerBenchmarks.Stopwatch) without BenchmarkDotNet;
 // `phases ACT...`: where a cold analysis spends its time. ACT is a TorchSharp call such as Tanh() or GELU().
 // `lr-stopwatch ACT...`: the same for the FPT003 model (LearningRateBoundBenchmarks.Stopwatch), with lambda_max alone.
+// Run them with DOTNET_TieredCompilation=0: under tiering the same cold median moved 12-47 ms between processes.
 if (args.Length > 0 && args[0] == "pooling")
 {
     foreach (var activation in args.Skip(2)) PoolingExperiment.Run(activation, args[1].Split(',').Select(double.Parse).ToArray());
