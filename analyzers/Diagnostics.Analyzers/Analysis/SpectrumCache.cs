@@ -85,7 +85,8 @@ namespace Diagnostics.Analyzers.Analysis
         /// Runs of atoms inside each D^2 law of a Gaussian layer with variance over squared mean up to this are replaced by
         /// their 2-8-point Gauss rules (<see cref="SpectrumOptions.AtomReductionVariance"/>; the engine's default is 0).
         /// On 20 x Linear(256), TorchSharp's defaults and the critical gains, 7 smooth activations: SELU 9 atoms per layer
-        /// -&gt; 3-5, softplus 16 -&gt; 7-8, deciles within 2.4e-5 in level of the unreduced laws (docs/engine/README.md, "Speed").
+        /// -&gt; 3-6, softplus 16 -&gt; 8-9, deciles within 2.4e-5 in level of the unreduced laws; on 224 random architectures
+        /// within 9.7e-4 (docs/engine/README.md, "Speed").
         /// </summary>
         public const double AtomReductionVariance = 0.3;
 

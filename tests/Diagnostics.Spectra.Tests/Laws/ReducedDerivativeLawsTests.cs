@@ -90,6 +90,21 @@ public sealed class ReducedDerivativeLawsTests
             Assert.True(Math.Abs(Moment(reduced, k) / Moment(law, k) - 1) < 1e-12, $"moment {k}: {Moment(reduced, k):R} vs {Moment(law, k):R}");
     }
 
+    [Theory]
+    [InlineData("softplus", 0.19)]
+    [InlineData("selu", 0.335)]
+    [InlineData("gelu", 0.05)]
+    public void SmallestAtom_IsKept(string name, double q)
+    {
+        // The lower edge of J^T J comes from it: merged into a run, saturated tanh's 1.7e-7 (mass 3e-10, below 4.1e-6)
+        // went and a deep tanh network's lower edge fell to zero (sweep draw 200057).
+        var law = DerivativeLaw.For(Activation.Parse(name), q, 16);
+        var reduced = ReducedDerivativeLaws.Of(law, 0.3);
+        Assert.NotNull(reduced);
+        Assert.Equal(law.Values[0], reduced!.Values[0]);
+        Assert.Equal(law.Masses[0], reduced.Masses[0]);
+    }
+
     [Fact]
     public void SeluAtASmallQ_KeepsItsExactAtom()
     {
