@@ -211,6 +211,9 @@ namespace Diagnostics.Spectra.Laws
             return mass;
         }
 
+        /// <summary>Whether phi'^2 is even (tanh, sigmoid): Gauss-Hermite nodes at +-z then give one atom.</summary>
+        internal static bool HasEvenDerivative(Activation phi) => phi.Kind == ActivationKind.Tanh || phi.Kind == ActivationKind.Sigmoid;
+
         /// <summary>The law delta_1 (D^2 = I): a unit atom, the placeholder of a layer pooled into another one.</summary>
         internal static DerivativeLaw UnitAtom { get; } = new DerivativeLaw(0, new[] { 1.0 }, new[] { 1.0 }, true);
 

@@ -30,7 +30,7 @@ namespace Diagnostics.Spectra.Laws
             var propagation = SignalPropagation.Compute(network);
             var laws = new DerivativeLaw[network.Depth];
             for (int l = 0; l < network.Depth; l++)
-                laws[l] = DerivativeLaw.For(network.Layers[l].Activation, propagation.Q[l], options.SmoothActivationAtoms);
+                laws[l] = DerivativeLaw.For(network.Layers[l].Activation, propagation.Q[l], options.NodesFor(network.Layers[l].Activation));
             return Compute(network, propagation, laws, options);
         }
 
