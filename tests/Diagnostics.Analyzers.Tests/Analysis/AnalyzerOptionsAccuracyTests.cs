@@ -16,6 +16,8 @@ namespace Diagnostics.Analyzers.Tests.Analysis;
 /// for tanh, 2.0e-3 for sigmoid) with a factor 2 for the 64-point grid and the power-law tail counted below it. Measured
 /// (Release): tanh defaults 0.0003, sigmoid defaults 0.0003, GELU defaults 0.0031, SiLU defaults 0.0005, softplus
 /// defaults 0.0004, tanh critical (sigma_w^2 1.207) 0.0008, softplus critical (2.003 then; now the exact limit 2) 0.0069.
+/// With the reduced laws and 32 nodes for tanh and sigmoid (2026-12-07): the same to 1e-4, ELU and SELU defaults 0.0003
+/// and 0.0006, tanh critical 0.0006, softplus critical 0.0067.
 /// </remarks>
 public sealed class AnalyzerOptionsAccuracyTests
 {
