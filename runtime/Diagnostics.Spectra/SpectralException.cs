@@ -19,8 +19,18 @@ namespace Diagnostics.Spectra
     /// A bounded iteration ran out of budget without a certified answer. The engine never returns an
     /// uncertified value: it throws this instead, naming the point and the stage that failed.
     /// </summary>
-    public sealed class SpectralConvergenceException : SpectralException
+    public class SpectralConvergenceException : SpectralException
     {
         public SpectralConvergenceException(string message) : base(message) { }
+    }
+
+    /// <summary>
+    /// The density was computed but does not integrate to the exact non-zero mass within the tolerance (Im z raised near
+    /// the axis, a grid that does not resolve the law, a walk on a wrong root). A finer grid may resolve it; the engine
+    /// does not retry by itself.
+    /// </summary>
+    public sealed class DensityResolutionException : SpectralConvergenceException
+    {
+        public DensityResolutionException(string message) : base(message) { }
     }
 }

@@ -54,6 +54,9 @@ namespace Diagnostics.Analyzers.Analysis
         /// </summary>
         public const int GridPoints = 64;
 
+        /// <summary>Grid points of the second try when the density on <see cref="GridPoints"/> misses the exact mass.</summary>
+        public const int RetryGridPoints = 4 * GridPoints;
+
         /// <summary>
         /// Gauss-Hermite atoms of the D^2 laws of smooth activations: 16 instead of the engine's 48 (same network: q90
         /// 2.3826e-4 with 16, 2.3825e-4 with 48). The cost of the spectrum grows with the atoms of the layers that
@@ -178,7 +181,25 @@ namespace Diagnostics.Analyzers.Analysis
                 // analysis takes the longer of the two rather than their sum where a second core is free.
                 var dominant = DominantActivation.Of(network);
                 var critical = Task.Run(() => CriticalOrNull(dominant.Activation, dominant.BiasVariance));
-                if (!JacobianSpectrum.TryCompute(network, out var law, out var error, Options())) return new SpectrumOutcome(null, null, error);
+                SquaredSingularValueLaw law;
+                try
+                {
+                    law = JacobianSpectrum.Compute(network, Options());
+                }
+                catch (DensityResolutionException)
+                {
+                    // The 64-point grid did not resolve the law (e.g. one Gaussian tanh layer 888 -> 301 at sigma_w^2
+                    // 1.05: a cluster of tiny eigenvalues ten decades below the bulk); once more on 4x the points.
+                    var finer = Options();
+                    finer.GridPoints = RetryGridPoints;
+                    if (!JacobianSpectrum.TryCompute(network, out var retried, out var error, finer)) return new SpectrumOutcome(null, null, error);
+                    law = retried!;
+                }
+                catch (SpectralException ex)
+                {
+                    return new SpectrumOutcome(null, null, ex.Message);
+                }
+
                 return new SpectrumOutcome(law, critical.GetAwaiter().GetResult(), null);
             }
             catch (Exception ex)

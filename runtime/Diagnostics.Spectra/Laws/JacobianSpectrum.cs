@@ -166,7 +166,7 @@ namespace Diagnostics.Spectra.Laws
             // SELU with a width-9 bottleneck: 0.01545 for 0.01525).
             double allowed = (sampler.RaisedPoints > 0 ? UnresolvedMassTolerance : WrongRootMassTolerance) * continuousMass;
             if (checkMass && Math.Abs(continuousMass - mass) > allowed)
-                throw new SpectralConvergenceException(sampler.RaisedPoints > 0
+                throw new DensityResolutionException(sampler.RaisedPoints > 0
                     ? $"the density could not be resolved: Im z had to be raised at {sampler.RaisedPoints} of {sampler.SampledPoints} points and the result integrates to {Format(mass)} instead of {Format(continuousMass)}."
                     : $"the density could not be resolved: it integrates to {Format(mass)} instead of the exact non-zero mass {Format(continuousMass)} (support [{Format(lower * mean)}, {Format(upper * mean)}], {n} points).");
 

@@ -169,7 +169,7 @@ public sealed class SupportEdgeTests
         var network = NetworkArchitecture.Uniform(new[] { 549, 115, 264, 1087 }, Activation.Sigmoid, 0.2773, 0, WeightDistribution.Orthogonal, Activation.Identity);
         var options = new SpectrumOptions { GridPoints = 200 };
         options.Lilypads.MaxCertificationAttempts = 20000;
-        var error = Assert.Throws<SpectralConvergenceException>(() => JacobianSpectrum.Compute(network, options));
+        var error = Assert.Throws<DensityResolutionException>(() => JacobianSpectrum.Compute(network, options));
         _output.WriteLine(error.Message);
         Assert.Contains("raised", error.Message);
     }
