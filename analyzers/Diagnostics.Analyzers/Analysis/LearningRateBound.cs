@@ -42,8 +42,8 @@ namespace Diagnostics.Analyzers.Analysis
         public const string BoundProperty = "learningRateBound";
         public const string SuggestedProperty = "suggestedLearningRate";
 
-        /// <summary>Gauss-Hermite atoms of smooth derivative laws, as for the Jacobian spectra (<see cref="SpectrumCache.SmoothActivationAtoms"/>).</summary>
-        public static FisherOptions Options() => new FisherOptions { SmoothActivationAtoms = SpectrumCache.SmoothActivationAtoms };
+        /// <summary>Gauss-Hermite atoms of smooth derivative laws, as for the Jacobian spectra (<see cref="SpectrumCache.SmoothActivationAtoms"/>, 32 nodes for tanh and sigmoid).</summary>
+        public static FisherOptions Options() => new FisherOptions { SmoothActivationAtoms = SpectrumCache.SmoothActivationAtoms, DistinctSmoothAtoms = true };
 
         private static readonly ConcurrentDictionary<string, Lazy<Task<FisherOutcome>>> Cache = new ConcurrentDictionary<string, Lazy<Task<FisherOutcome>>>(StringComparer.Ordinal);
 

@@ -176,7 +176,7 @@ namespace Diagnostics.Spectra.Fisher
         /// <summary>K_L &gt;= c1_L I: the hard lower bound of the spectrum (a for L = 1).</summary>
         public double LowerBound => _levels.Length == 0 ? A : _levels[_levels.Length - 1].C1;
 
-        public static FisherLayerChain Build(NetworkArchitecture network, int smoothAtoms)
+        public static FisherLayerChain Build(NetworkArchitecture network, int smoothAtoms, bool distinctSmoothAtoms = false)
         {
             if (network == null) throw new InvalidArchitectureException("network is null.");
             var propagation = SignalPropagation.Compute(network);
@@ -190,7 +190,7 @@ namespace Diagnostics.Spectra.Fisher
             {
                 var phi = network.Layers[l - 1].Activation;
                 double q = propagation.Q[l - 1];
-                var nu = DerivativeLaw.For(phi, q, smoothAtoms);
+                var nu = DerivativeLaw.For(phi, q, new SpectrumOptions { SmoothActivationAtoms = smoothAtoms, DistinctSmoothAtoms = distinctSmoothAtoms }.NodesFor(phi));
                 double qHat = ActivationMoments.SecondMoment(phi, q);
                 if (!(qHat > 0) || double.IsInfinity(qHat))
                     throw new SpectralConvergenceException($"E[phi(h)^2] of layer {l} is {qHat:g4} at q = {q:g4}: the layer outputs vanish or overflow.");

@@ -14,6 +14,13 @@ namespace Diagnostics.Spectra.Fisher
         /// <summary>Gauss-Hermite atoms used to discretise the D^2 law of smooth activations. Default 48.</summary>
         public int SmoothActivationAtoms { get; set; } = DerivativeLaw.DefaultAtoms;
 
+        /// <summary>
+        /// As <see cref="SpectrumOptions.DistinctSmoothAtoms"/>: tanh and sigmoid get 2K nodes (at most 400), so that K counts
+        /// distinct atoms. Default false; the analyzer sets it (20 x 256 Gaussian tanh at sigma_w^2 = 2 with K = 16:
+        /// lambda_max 867.7 -&gt; 877.9, K = 96 gives 878.4).
+        /// </summary>
+        public bool DistinctSmoothAtoms { get; set; }
+
         /// <summary>Quantile levels reported by <see cref="FisherInformationLaw.Quantiles"/> (deciles).</summary>
         public double[] QuantileLevels { get; set; } = { 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9 };
 

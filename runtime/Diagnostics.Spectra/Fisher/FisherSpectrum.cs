@@ -45,7 +45,7 @@ namespace Diagnostics.Spectra.Fisher
         {
             options ??= new FisherOptions();
             Validate(network, options);
-            var chain = FisherLayerChain.Build(network, options.SmoothActivationAtoms);
+            var chain = FisherLayerChain.Build(network, options.SmoothActivationAtoms, options.DistinctSmoothAtoms);
             if (FisherPushForward.Applies(network)) return FisherPushForward.Compute(chain, options);
             double lambdaMax = UpperEdge(chain, options);
             var atoms = Atoms(chain);
@@ -157,7 +157,7 @@ namespace Diagnostics.Spectra.Fisher
         {
             options ??= new FisherOptions();
             Validate(network, options);
-            var chain = FisherLayerChain.Build(network, options.SmoothActivationAtoms);
+            var chain = FisherLayerChain.Build(network, options.SmoothActivationAtoms, options.DistinctSmoothAtoms);
             return FisherPushForward.Applies(network) ? FisherPushForward.LargestEigenvalue(chain) : UpperEdge(chain, options);
         }
 
