@@ -190,7 +190,7 @@ namespace Diagnostics.Spectra.Fisher
             {
                 var phi = network.Layers[l - 1].Activation;
                 double q = propagation.Q[l - 1];
-                var nu = DerivativeLaw.For(phi, q, new SpectrumOptions { SmoothActivationAtoms = smoothAtoms, DistinctSmoothAtoms = distinctSmoothAtoms }.NodesFor(phi));
+                var nu = DerivativeLaw.For(phi, q, DerivativeLaw.Nodes(phi, smoothAtoms, distinctSmoothAtoms));
                 double qHat = ActivationMoments.SecondMoment(phi, q);
                 if (!(qHat > 0) || double.IsInfinity(qHat))
                     throw new SpectralConvergenceException($"E[phi(h)^2] of layer {l} is {qHat:g4} at q = {q:g4}: the layer outputs vanish or overflow.");

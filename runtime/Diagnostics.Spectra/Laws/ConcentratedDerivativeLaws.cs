@@ -66,7 +66,7 @@ namespace Diagnostics.Spectra.Laws
                 var blocks = new List<List<(int Layer, double Ratio, double Variance, double Third)>>();
                 foreach (var c in group)
                 {
-                    var block = blocks.Find(b => SameLaw(laws[b[0].Layer], laws[c.Layer]));
+                    var block = blocks.Find(b => SameLaw(laws[b[0].Layer], laws[c.Layer], Inversion.MasterEquation.GroupingTolerance));
                     if (block != null) block.Add(c);
                     else blocks.Add(new List<(int Layer, double Ratio, double Variance, double Third)> { c });
                 }
@@ -96,11 +96,10 @@ namespace Diagnostics.Spectra.Laws
         }
 
         /// <summary>The same factor for the master equation (normalised atoms and masses within its grouping tolerance).</summary>
-        private static bool SameLaw(DerivativeLaw a, DerivativeLaw b)
+        internal static bool SameLaw(DerivativeLaw a, DerivativeLaw b, double tolerance)
         {
             if (ReferenceEquals(a, b)) return true;
             if (a.Values.Length != b.Values.Length) return false;
-            double tolerance = Inversion.MasterEquation.GroupingTolerance;
             for (int j = 0; j < a.Values.Length; j++)
             {
                 double x = a.Values[j] / a.Mean, y = b.Values[j] / b.Mean;
@@ -225,15 +224,34 @@ namespace Diagnostics.Spectra.Laws
                 }
             }
 
+            var alpha = new double[points];
+            var beta = new double[points - 1];
+            for (int j = 0; j < points; j++)
+            {
+                alpha[j] = r[j, j + 1] / r[j, j] - (j > 0 ? r[j - 1, j] / r[j - 1, j - 1] : 0);
+                if (j + 1 < points) beta[j] = r[j + 1, j + 1] / r[j, j];
+            }
+
+            JacobiRule(alpha, beta, mu[0], out nodes, out weights);
+            return true;
+        }
+
+        /// <summary>
+        /// Nodes (ascending) and weights of the Gauss rule of the symmetric tridiagonal Jacobi matrix with this diagonal
+        /// and off-diagonal: its eigenvalues, and <paramref name="mass"/> times the squared first components of its
+        /// eigenvectors (Golub and Welsch 1969).
+        /// </summary>
+        internal static void JacobiRule(double[] diagonal, double[] offDiagonal, double mass, out double[] nodes, out double[] weights)
+        {
+            int points = diagonal.Length;
             var jacobi = new MathNet.Numerics.LinearAlgebra.Double.DenseMatrix(points, points);
             for (int j = 0; j < points; j++)
             {
-                jacobi[j, j] = r[j, j + 1] / r[j, j] - (j > 0 ? r[j - 1, j] / r[j - 1, j - 1] : 0);
+                jacobi[j, j] = diagonal[j];
                 if (j + 1 < points)
                 {
-                    double beta = r[j + 1, j + 1] / r[j, j];
-                    jacobi[j, j + 1] = beta;
-                    jacobi[j + 1, j] = beta;
+                    jacobi[j, j + 1] = offDiagonal[j];
+                    jacobi[j + 1, j] = offDiagonal[j];
                 }
             }
 
@@ -244,11 +262,10 @@ namespace Diagnostics.Spectra.Laws
             {
                 nodes[j] = evd.EigenValues[j].Real;
                 double v = evd.EigenVectors[0, j];
-                weights[j] = mu[0] * v * v;
+                weights[j] = mass * v * v;
             }
 
             Array.Sort(nodes, weights);
-            return true;
         }
 
         /// <summary>Variance and third central moment of a law divided by its mean.</summary>

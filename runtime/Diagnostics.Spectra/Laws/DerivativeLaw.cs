@@ -214,6 +214,13 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>Whether phi'^2 is even (tanh, sigmoid): Gauss-Hermite nodes at +-z then give one atom.</summary>
         internal static bool HasEvenDerivative(Activation phi) => phi.Kind == ActivationKind.Tanh || phi.Kind == ActivationKind.Sigmoid;
 
+        /// <summary>
+        /// Gauss-Hermite nodes for <paramref name="atoms"/> atoms: 2K (at most 400) for an even phi'^2 when
+        /// <paramref name="distinct"/> (K then counts distinct atoms), K otherwise.
+        /// </summary>
+        internal static int Nodes(Activation phi, int atoms, bool distinct) =>
+            distinct && HasEvenDerivative(phi) ? Math.Min(2 * atoms, 400) : atoms;
+
         /// <summary>The law delta_1 (D^2 = I): a unit atom, the placeholder of a layer pooled into another one.</summary>
         internal static DerivativeLaw UnitAtom { get; } = new DerivativeLaw(0, new[] { 1.0 }, new[] { 1.0 }, true);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Diagnostics.Spectra.Architecture;
 
 namespace Diagnostics.Spectra.Laws
@@ -41,7 +42,7 @@ namespace Diagnostics.Spectra.Laws
         /// <summary>
         /// Each discretised law with at least three atoms of a layer with Gaussian weights replaced by its reduced law when that has fewer atoms;
         /// <paramref name="laws"/> itself when nothing changes or the budget is 0. A law that matches an earlier one to
-        /// <paramref name="groupingTolerance"/> (the master equation's grouping of layers) gets the same cut, so that
+        /// <paramref name="groupingTolerance"/> (normalised atoms and masses, as the master equation groups layers) gets the same cut, so that
         /// the two stay one unknown.
         /// </summary>
         public static IReadOnlyList<DerivativeLaw> Reduce(NetworkArchitecture network, IReadOnlyList<DerivativeLaw> laws, double varianceBudget, double groupingTolerance)
@@ -53,12 +54,12 @@ namespace Diagnostics.Spectra.Laws
             {
                 var law = laws[l];
                 if (law.IsExact || law.Values.Length < 3 || network.Layers[l].Weights != WeightDistribution.Gaussian) continue;
-                var match = cuts.FindIndex(c => Close(c.Law, law, groupingTolerance));
+                var match = cuts.FindIndex(c => ConcentratedDerivativeLaws.SameLaw(c.Law, law, groupingTolerance));
                 var runs = match >= 0 ? cuts[match].Runs : Cut(law, varianceBudget);
                 if (match < 0) cuts.Add((law, runs));
                 var smaller = runs == null ? null : Build(law, runs);
                 if (smaller == null) continue;
-                reduced ??= ToArray(laws);
+                reduced ??= laws.ToArray();
                 reduced[l] = smaller;
             }
 
@@ -70,19 +71,6 @@ namespace Diagnostics.Spectra.Laws
         {
             var runs = Cut(law, varianceBudget);
             return runs == null ? null : Build(law, runs);
-        }
-
-        /// <summary>Same number of atoms, values and masses within the relative tolerance.</summary>
-        private static bool Close(DerivativeLaw a, DerivativeLaw b, double tolerance)
-        {
-            if (a.Values.Length != b.Values.Length || Math.Abs(a.ZeroMass - b.ZeroMass) > tolerance) return false;
-            for (int j = 0; j < a.Values.Length; j++)
-            {
-                if (!(Math.Abs(a.Values[j] - b.Values[j]) <= tolerance * a.Values[j])) return false;
-                if (!(Math.Abs(a.Masses[j] - b.Masses[j]) <= tolerance * a.Masses[j])) return false;
-            }
-
-            return true;
         }
 
         /// <summary>The runs (start, end exclusive, atoms) with the fewest atoms in all; null when that is no fewer than the law's.</summary>
@@ -214,29 +202,10 @@ namespace Diagnostics.Spectra.Laws
                 normPrevious = norm;
             }
 
-            var jacobi = new MathNet.Numerics.LinearAlgebra.Double.DenseMatrix(points, points);
-            for (int j = 0; j < points; j++)
-            {
-                jacobi[j, j] = alpha[j];
-                if (j + 1 < points)
-                {
-                    double b = Math.Sqrt(beta[j + 1]);
-                    jacobi[j, j + 1] = b;
-                    jacobi[j + 1, j] = b;
-                }
-            }
-
-            var evd = jacobi.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-            var nodes = new double[points];
-            var weights = new double[points];
-            for (int j = 0; j < points; j++)
-            {
-                nodes[j] = mean + sd * evd.EigenValues[j].Real;
-                double v = evd.EigenVectors[0, j];
-                weights[j] = mass * v * v;
-            }
-
-            Array.Sort(nodes, weights);
+            var offDiagonal = new double[points - 1];
+            for (int j = 0; j + 1 < points; j++) offDiagonal[j] = Math.Sqrt(beta[j + 1]);
+            ConcentratedDerivativeLaws.JacobiRule(alpha, offDiagonal, mass, out var nodes, out var weights);
+            for (int j = 0; j < points; j++) nodes[j] = mean + sd * nodes[j];
             double low = x[start], high = x[end - 1];
             for (int j = 0; j < points; j++)
             {
@@ -247,13 +216,6 @@ namespace Diagnostics.Spectra.Laws
             }
 
             return true;
-        }
-
-        private static DerivativeLaw[] ToArray(IReadOnlyList<DerivativeLaw> laws)
-        {
-            var array = new DerivativeLaw[laws.Count];
-            for (int l = 0; l < array.Length; l++) array[l] = laws[l];
-            return array;
         }
     }
 }

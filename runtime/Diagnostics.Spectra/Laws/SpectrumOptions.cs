@@ -1,4 +1,3 @@
-using System;
 using Diagnostics.Spectra.Inversion;
 
 namespace Diagnostics.Spectra.Laws
@@ -30,8 +29,7 @@ namespace Diagnostics.Spectra.Laws
         public bool DistinctSmoothAtoms { get; set; }
 
         /// <summary>The Gauss-Hermite nodes for <paramref name="phi"/>'s D^2 law under these options.</summary>
-        internal int NodesFor(Diagnostics.Spectra.Architecture.Activation phi) =>
-            DistinctSmoothAtoms && DerivativeLaw.HasEvenDerivative(phi) ? Math.Min(2 * SmoothActivationAtoms, 400) : SmoothActivationAtoms;
+        internal int NodesFor(Diagnostics.Spectra.Architecture.Activation phi) => DerivativeLaw.Nodes(phi, SmoothActivationAtoms, DistinctSmoothAtoms);
 
         /// <summary>
         /// Discretised D^2 laws whose variance over their squared mean is small are pooled, per width ratio and while their

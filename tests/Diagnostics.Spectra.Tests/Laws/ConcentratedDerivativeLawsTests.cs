@@ -17,10 +17,10 @@ public sealed class ConcentratedDerivativeLawsTests
     public ConcentratedDerivativeLawsTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
 
     /// <summary>20 x Linear(256, 256) on TorchSharp's defaults (sigma_w^2 = 1/3, sigma_b^2 = 1/768), the last one linear.</summary>
-    private static NetworkArchitecture TorchDefaults(Activation phi, int depth = 20, int width = 256)
+    internal static NetworkArchitecture TorchDefaults(Activation phi, int depth = 20, int width = 256, WeightDistribution weights = WeightDistribution.Gaussian)
     {
         var layers = new Layer[depth];
-        for (int l = 0; l < depth; l++) layers[l] = new Layer(l == depth - 1 ? Activation.Identity : phi, 1.0 / 3, 1.0 / (3 * width));
+        for (int l = 0; l < depth; l++) layers[l] = new Layer(l == depth - 1 ? Activation.Identity : phi, 1.0 / 3, 1.0 / (3 * width), weights);
         return new NetworkArchitecture(Enumerable.Repeat(width, depth + 1).ToArray(), layers);
     }
 

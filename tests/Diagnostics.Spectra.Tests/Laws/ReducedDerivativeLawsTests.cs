@@ -17,13 +17,6 @@ public sealed class ReducedDerivativeLawsTests
 
     public ReducedDerivativeLawsTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
 
-    private static NetworkArchitecture TorchDefaults(Activation phi, WeightDistribution weights = WeightDistribution.Gaussian, int depth = 20, int width = 256)
-    {
-        var layers = new Layer[depth];
-        for (int l = 0; l < depth; l++) layers[l] = new Layer(l == depth - 1 ? Activation.Identity : phi, 1.0 / 3, 1.0 / (3 * width), weights);
-        return new NetworkArchitecture(Enumerable.Repeat(width, depth + 1).ToArray(), layers);
-    }
-
     private static double Moment(DerivativeLaw law, int k)
     {
         double sum = 0;
@@ -133,7 +126,7 @@ public sealed class ReducedDerivativeLawsTests
     [MemberData(nameof(Activations))]
     public void ReducedSpectrum_KeepsTheMomentsToOrderThreeAndTheDeciles(string name)
     {
-        var network = TorchDefaults(Activation.Parse(name));
+        var network = ConcentratedDerivativeLawsTests.TorchDefaults(Activation.Parse(name));
         var options = new SpectrumOptions { SmoothActivationAtoms = 16, GridPoints = 64, TailMass = 1e-2 };
         var full = JacobianSpectrum.Compute(network, options);
         options.AtomReductionVariance = 0.3;
@@ -150,11 +143,11 @@ public sealed class ReducedDerivativeLawsTests
     [Fact]
     public void OrthogonalLayers_KeepTheirLaws()
     {
-        var network = TorchDefaults(Activation.Selu, WeightDistribution.Orthogonal, depth: 6);
+        var network = ConcentratedDerivativeLawsTests.TorchDefaults(Activation.Selu, depth: 6, weights: WeightDistribution.Orthogonal);
         var propagation = SignalPropagation.Compute(network);
         var laws = Enumerable.Range(0, network.Depth).Select(l => DerivativeLaw.For(network.Layers[l].Activation, propagation.Q[l], 16)).ToArray();
         Assert.Same(laws, ReducedDerivativeLaws.Reduce(network, laws, 0.3, 1e-4));
-        var gaussian = TorchDefaults(Activation.Selu, depth: 6);
+        var gaussian = ConcentratedDerivativeLawsTests.TorchDefaults(Activation.Selu, depth: 6);
         Assert.NotSame(laws, ReducedDerivativeLaws.Reduce(gaussian, laws, 0.3, 1e-4));
         Assert.Same(laws, ReducedDerivativeLaws.Reduce(gaussian, laws, 0, 1e-4));
     }
