@@ -37,7 +37,9 @@ namespace Diagnostics.Spectra.Inversion
     /// converges to the unique root in that ball. Phases: find a proxy by doubling Im zeta until the test passes at the
     /// solution at infinity (m = 0); walk back to the target by dichotomy, halving the step when the test fails and
     /// doubling it after a success; along a grid, start from the previous point's solution, and fall back to a
-    /// fresh proxy when that walk exceeds its budget.
+    /// fresh proxy when that walk exceeds its budget. A chained walk takes the last step of the walk before it as its
+    /// predictor's direction, and across decades (|zeta| changing by more than 4) it steps in log zeta. Both only move
+    /// the Newton starts and the path inside the upper half plane; every accepted step is still certified.
     /// </remarks>
     internal sealed class NewtonLilypads
     {
@@ -108,24 +110,45 @@ namespace Diagnostics.Spectra.Inversion
         /// <summary>As <see cref="SolveFrom(Complex, Complex[], Complex, Complex[])"/>, the proxy walk limited to <paramref name="budget"/> basin tests.</summary>
         public void SolveFrom(Complex from, Complex[] start, Complex target, Complex[] solution, int budget)
         {
-            if (Walk(from, start, target, solution, Math.Min(budget, _options.ChainingAttempts))) return;
+            // Across decades (the hard-edge probes walk |zeta| down by factors up to 1e24) the steps are taken in log zeta:
+            // a halved step then halves the number of decades instead of stopping at half of |zeta|.
+            double ratio = ComplexModulus.Of(target) / ComplexModulus.Of(from);
+            bool geometric = StepInLogZeta && (ratio > GeometricRatio || ratio < 1 / GeometricRatio);
+            if (Walk(from, start, target, solution, Math.Min(budget, _options.ChainingAttempts), geometric)) return;
             SolveFromProxy(target, solution, budget);
         }
 
-        private bool Walk(Complex from, Complex[] start, Complex target, Complex[] solution, int budget)
+        /// <summary>Chained walks across decades step in log zeta (default; off only to measure what it saves).</summary>
+        internal bool StepInLogZeta { get; set; } = true;
+
+        /// <summary>Ratio of |zeta| between the ends of a chained walk beyond which it steps in log zeta.</summary>
+        private const double GeometricRatio = 4;
+
+        private bool Walk(Complex from, Complex[] start, Complex target, Complex[] solution, int budget, bool geometric = false)
         {
             Complex here = from;
             Copy(start, _current);
-            double step = ComplexModulus.Of(target - here);
+            // Geometric walks step along the segment from log(from) to log(target) (arguments in (0, pi): the path stays
+            // in the upper half plane); the step is then measured in log zeta.
+            Complex logTarget = geometric ? Complex.Log(target) : Complex.Zero;
+            double step = geometric ? ComplexModulus.Of(logTarget - Complex.Log(here)) : ComplexModulus.Of(target - here);
             int attempts = 0;
             bool hasPrevious = false;
             Complex previousZeta = Complex.Zero;
+            if (_end != null && _endPrevious != null && from == _endZeta && SameVector(start, _end))
+            {
+                // Chained from where the last walk ended: its last step gives the predictor its direction from the start.
+                hasPrevious = true;
+                previousZeta = _endPreviousZeta;
+                Copy(_endPrevious, _previous);
+            }
             while (true)
             {
-                Complex remaining = target - here;
+                Complex logHere = geometric ? Complex.Log(here) : Complex.Zero;
+                Complex remaining = geometric ? logTarget - logHere : target - here;
                 double distance = ComplexModulus.Of(remaining);
                 bool last = step >= distance;
-                Complex next = last ? target : here + remaining * (step / distance);
+                Complex next = last ? target : geometric ? Complex.Exp(logHere + remaining * (step / distance)) : here + remaining * (step / distance);
                 bool certified;
                 if (_equation.IsRational)
                 {
@@ -195,6 +218,7 @@ namespace Diagnostics.Spectra.Inversion
                     if (last)
                     {
                         Copy(_current, solution);
+                        RememberEnd(here, previousZeta);
                         return true;
                     }
 
@@ -203,7 +227,7 @@ namespace Diagnostics.Spectra.Inversion
                 else
                 {
                     step /= 2;
-                    if (step <= 1e-15 * ComplexModulus.Of(here)) return false;
+                    if (step <= (geometric ? 1e-15 : 1e-15 * ComplexModulus.Of(here))) return false;
                 }
 
                 if (++attempts > budget) return false;
@@ -218,6 +242,29 @@ namespace Diagnostics.Spectra.Inversion
         {
             if (from.Length == 1) to[0] = from[0];
             else Array.Copy(from, to, from.Length);
+        }
+
+        private Complex[]? _end, _endPrevious;
+        private Complex _endZeta, _endPreviousZeta;
+
+        /// <summary>Keeps the end of a walk and the point before it, for the predictor of a walk chained from there.</summary>
+        private void RememberEnd(Complex end, Complex previousZeta)
+        {
+            int n = _current.Length;
+            if (n == 1) return; // the rational predictor keeps its own history
+            _end ??= new Complex[n];
+            _endPrevious ??= new Complex[n];
+            Copy(_current, _end);
+            Copy(_previous, _endPrevious);
+            _endZeta = end;
+            _endPreviousZeta = previousZeta;
+        }
+
+        private static bool SameVector(Complex[] a, Complex[] b)
+        {
+            for (int i = 0; i < a.Length; i++)
+                if (a[i] != b[i]) return false;
+            return true;
         }
 
         private Complex _lastZeta, _lastM;
