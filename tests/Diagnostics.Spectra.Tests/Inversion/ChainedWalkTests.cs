@@ -103,7 +103,7 @@ public sealed class ChainedWalkTests
     public void SeluOnTorchDefaults_ChainsItsGridInAboutOneBasinTestPerPoint()
     {
         var network = ConcentratedDerivativeLawsTests.TorchDefaults(Activation.Parse("selu"));
-        var options = new SpectrumOptions { GridPoints = 64, SmoothActivationAtoms = 16, TailMass = 1e-2, LayerGroupingTolerance = 1e-4, AtomReductionVariance = 0.3, DistinctSmoothAtoms = true };
+        var options = ReducedDerivativeLawsTests.AnalyzerOptions();
         var law = JacobianSpectrum.Compute(network, options);
         _output.WriteLine($"basin tests {law.Certifications}");
         Assert.True(law.Certifications < 400, $"{law.Certifications} basin tests");

@@ -13,6 +13,9 @@ namespace Diagnostics.Spectra.Tests.Laws;
 /// </summary>
 public sealed class ReducedDerivativeLawsTests
 {
+    /// <summary>The analyzer's engine options (SpectrumCache.Options in analyzers/, which this project does not reference).</summary>
+    internal static SpectrumOptions AnalyzerOptions() => new SpectrumOptions { GridPoints = 64, SmoothActivationAtoms = 16, TailMass = 1e-2, LayerGroupingTolerance = 1e-4, AtomReductionVariance = 0.3, DistinctSmoothAtoms = true };
+
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
     public ReducedDerivativeLawsTests(Xunit.Abstractions.ITestOutputHelper output) => _output = output;
@@ -251,7 +254,7 @@ public sealed class DistinctSmoothAtomsTests
         double s = CriticalGain.AtFixedPoint(Activation.Sigmoid, 1.0 / 768);
         var network = NetworkArchitecture.Uniform(Enumerable.Repeat(256, 21).ToArray(), Activation.Sigmoid, s, 1.0 / 768, lastActivation: Activation.Identity);
         var reference = JacobianSpectrum.Compute(network, new SpectrumOptions { SmoothActivationAtoms = 96 });
-        var options = new SpectrumOptions { GridPoints = 64, SmoothActivationAtoms = 16, TailMass = 1e-2, LayerGroupingTolerance = 1e-4, AtomReductionVariance = 0.3, DistinctSmoothAtoms = true };
+        var options = ReducedDerivativeLawsTests.AnalyzerOptions();
         var law = JacobianSpectrum.Compute(network, options);
         double worst = 0;
         foreach (var (level, x) in law.QuantilesNonZero()) worst = Math.Max(worst, Math.Abs(reference.CdfNonZero(x) - level));
