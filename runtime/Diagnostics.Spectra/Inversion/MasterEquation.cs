@@ -43,6 +43,14 @@ namespace Diagnostics.Spectra.Inversion
         private readonly Complex[] _cJac, _dJac, _diag, _residual, _step;
         private readonly double[] _bound, _weight, _enclosure;
         private readonly double _mScale;
+        // |g_i - c_ij rho_i m| per atom at the last centre: the reduced test's (from its first evaluation of f, reused by
+        // the enclosures and the pole distances) or the system test's (from NewtonStep, reused by Scales and
+        // LipschitzBound); dE_i/dg per layer at the reduced test's centre; g_i'(m) at the last evaluation of f (the
+        // slopes, which also start the g_i of the next Newton iterate at g_i + g_i' h); per layer the level k of the disc
+        // last enclosed (radius 0.5 / 4^k of the pole distance), where the next test starts its search one level up.
+        private readonly double[][] _distance;
+        private readonly Complex[] _dgCentre, _slope;
+        private readonly int[] _encloseLevel;
 
         // Work buffers (one equation object per thread).
 
@@ -80,6 +88,11 @@ namespace Diagnostics.Spectra.Inversion
             _step = new Complex[n + 1];
             _bound = new double[n];
             _enclosure = new double[n];
+            _distance = new double[n][];
+            for (int i = 0; i < n; i++) _distance[i] = new double[_c[i].Length];
+            _dgCentre = new Complex[n];
+            _slope = new Complex[n];
+            _encloseLevel = new int[n];
             _weight = new double[n + 1];
             RankFraction = rankFraction;
             Mean = mean;
@@ -400,7 +413,7 @@ namespace Diagnostics.Spectra.Inversion
             int n = _rho.Length;
             Complex m0 = start[0];
             Complex invZeta = Complex.One / zeta;
-            ReducedValue(invZeta, m0, start, out Complex f, out Complex df);
+            ReducedValue(invZeta, m0, start, out Complex f, out Complex df, keepCentre: true);
             if (df == Complex.Zero || double.IsNaN(df.Real)) return false;
             Complex h = -f / df;
             double hAbs = ComplexModulus.Of(h);
@@ -408,22 +421,29 @@ namespace Diagnostics.Spectra.Inversion
 
             // Enclose each g_i on a disc as large as certifiable (up to half the distance, in m, to its nearest pole),
             // then bound g_i, g_i', g_i'' on the disc of radius R: Cauchy for g'', Taylor from the exact g_i'(m0) for g'.
+            // The discs tried shrink by 4 from 0.5 x the pole distance; a test starts one size above the disc its
+            // layer had in the last test (a disc that fails stays failed when larger: the enclosure's conditions are
+            // monotone in the radius), so the largest certifiable disc is still found unless it grew by two sizes.
             Majorant(_a, _ka, m0, radius, out double v0, out double v1, out double v2);
             for (int i = 0; i < n; i++)
             {
                 Complex gi = start[1 + i];
-                Derivatives(i, gi, m0, out Complex dg, out Complex dm);
-                double slope = ComplexModulus.Of(dm / dg);
-                double reach = PoleDistance(i, gi, m0);
+                double slope = ComplexModulus.Of(_slope[i]);
+                double reach = PoleDistance(i);
+                double d0 = ComplexModulus.Of(_dgCentre[i]);
                 double delta = double.NaN, outer = 0;
-                for (double fraction = 0.5; ; fraction /= 4)
+                int level = Math.Max(0, _encloseLevel[i] - 1);
+                double fraction = 0.5;
+                for (int shrink = 0; shrink < level; shrink++) fraction *= 0.25;
+                for (; ; fraction *= 0.25, level++)
                 {
                     outer = Math.Max(fraction * reach, 2 * radius);
-                    if (Enclose(i, m0, gi, outer, out delta)) break;
+                    if (Enclose(i, _distance[i], d0, outer, out delta)) break;
                     delta = double.NaN;
                     if (outer <= 2 * radius) break;
                 }
 
+                _encloseLevel[i] = level;
                 if (double.IsNaN(delta)) return false;
                 _enclosure[i] = delta;
                 double gap = outer - radius;
@@ -447,7 +467,7 @@ namespace Diagnostics.Spectra.Inversion
             double previous = hAbs;
             for (int it = 0; it < maxIterations; it++)
             {
-                for (int i = 0; i < n; i++) solution[1 + i] = SolveGInDisc(i, m, start[1 + i], solution[1 + i]);
+                for (int i = 0; i < n; i++) solution[1 + i] = SolveGInDisc(i, m, start[1 + i], solution[1 + i] + _slope[i] * h);
                 double scale = ComplexModulus.Of(m) + _mScale;
                 if (previous <= tolerance * scale) break;
                 ReducedValue(invZeta, m, solution, out f, out df);
@@ -458,7 +478,7 @@ namespace Diagnostics.Spectra.Inversion
                 double size = ComplexModulus.Of(h);
                 if (size <= tolerance * scale || (size >= previous && size < 1e-9 * scale))
                 {
-                    for (int i = 0; i < n; i++) solution[1 + i] = SolveGInDisc(i, m, start[1 + i], solution[1 + i]);
+                    for (int i = 0; i < n; i++) solution[1 + i] = SolveGInDisc(i, m, start[1 + i], solution[1 + i] + _slope[i] * h);
                     break;
                 }
 
@@ -471,8 +491,11 @@ namespace Diagnostics.Spectra.Inversion
             return true;
         }
 
-        /// <summary>f and f' at m, with the g_i already solved at m (in y); g_i' = -dE_i/dm / dE_i/dg.</summary>
-        private void ReducedValue(Complex invZeta, Complex m, Complex[] y, out Complex f, out Complex df)
+        /// <summary>
+        /// f and f' at m, with the g_i already solved at m (in y); g_i' = -dE_i/dm / dE_i/dg, kept in _slope. With
+        /// <paramref name="keepCentre"/> the per-layer dE_i/dg and atom distances are kept for the enclosures.
+        /// </summary>
+        private void ReducedValue(Complex invZeta, Complex m, Complex[] y, out Complex f, out Complex df, bool keepCentre = false)
         {
             Product(_a, _ka, m, out Complex pa, out Complex pa1);
             Product(_e, _ke, m, out Complex pb, out Complex pb1);
@@ -481,28 +504,77 @@ namespace Diagnostics.Spectra.Inversion
             {
                 Complex g = y[1 + i];
                 gProduct *= IntPow(g, _mult[i]);
-                Derivatives(i, g, m, out Complex dg, out Complex dm);
-                logDerivative += _mult[i] * (-dm / dg) / g;
+                Complex dg, dm;
+                if (keepCentre)
+                {
+                    CentreDerivatives(i, g, m, out dg, out dm);
+                    _dgCentre[i] = dg;
+                }
+                else Derivatives(i, g, m, out dg, out dm);
+                Complex slope = -dm / dg;
+                _slope[i] = slope;
+                logDerivative += _mult[i] * slope / g;
             }
 
             f = pa * gProduct * invZeta - m * pb;
             df = (pa1 + pa * logDerivative) * gProduct * invZeta - (pb + m * pb1);
         }
 
+        // The per-atom loops below are written in real arithmetic: under netstandard2.0 a double times a Complex is a
+        // full complex product with a zero imaginary part (there is no mixed operator), and the JIT kept the Complex
+        // accumulators on the stack. Same operations otherwise, so the same values up to the sign of zero terms.
+
+        /// <summary>dE_i/dg = -sum_j p_ij / (g - c_ij rho_i m)^2 and dE_i/dm = sum_j p_ij c_ij rho_i / (g - c_ij rho_i m)^2.</summary>
         private void Derivatives(int i, Complex g, Complex m, out Complex dg, out Complex dm)
         {
             var c = _c[i];
             var p = _pi[i];
             double rho = _rho[i];
-            dg = Complex.Zero;
-            dm = Complex.Zero;
+            double gr = g.Real, gi = g.Imaginary, mr = m.Real, mi = m.Imaginary;
+            double dgr = 0, dgi = 0, dmr = 0, dmi = 0;
             for (int j = 0; j < c.Length; j++)
             {
-                Complex q = ComplexReciprocal.Of(g - c[j] * rho * m);
-                Complex pq2 = p[j] * q * q;
-                dg -= pq2;
-                dm += pq2 * (c[j] * rho);
+                double a = c[j] * rho;
+                ComplexReciprocal.Of(gr - a * mr, gi - a * mi, out double qr, out double qi);
+                double w = p[j];
+                double pr = w * qr, pi = w * qi;
+                double sr = pr * qr - pi * qi, si = pi * qr + pr * qi; // p q^2
+                dgr -= sr;
+                dgi -= si;
+                dmr += sr * a;
+                dmi += si * a;
             }
+
+            dg = new Complex(dgr, dgi);
+            dm = new Complex(dmr, dmi);
+        }
+
+        /// <summary>As <see cref="Derivatives"/>, also keeping |g - c_ij rho_i m| per atom in _distance[i].</summary>
+        private void CentreDerivatives(int i, Complex g, Complex m, out Complex dg, out Complex dm)
+        {
+            var c = _c[i];
+            var p = _pi[i];
+            var distance = _distance[i];
+            double rho = _rho[i];
+            double gr = g.Real, gi = g.Imaginary, mr = m.Real, mi = m.Imaginary;
+            double dgr = 0, dgi = 0, dmr = 0, dmi = 0;
+            for (int j = 0; j < c.Length; j++)
+            {
+                double a = c[j] * rho;
+                double zr = gr - a * mr, zi = gi - a * mi;
+                ComplexReciprocal.Of(zr, zi, out double qr, out double qi);
+                double w = p[j];
+                double pr = w * qr, pi = w * qi;
+                double sr = pr * qr - pi * qi, si = pi * qr + pr * qi;
+                dgr -= sr;
+                dgi -= si;
+                dmr += sr * a;
+                dmi += si * a;
+                distance[j] = ComplexModulus.Of(zr, zi);
+            }
+
+            dg = new Complex(dgr, dgi);
+            dm = new Complex(dmr, dmi);
         }
 
         /// <summary>
@@ -510,31 +582,45 @@ namespace Diagnostics.Spectra.Inversion
         /// Newton in g from g0 has step at most E/D (E bounds |E_i(g0; m)|, D bounds |dE_i/dg(g0; m)| from below) and
         /// the Kantorovich condition holds with the bound K of |d^2E_i/dg^2| on the ball of radius 2E/D.
         /// </summary>
-        private bool Enclose(int i, Complex m0, Complex g0, double r, out double delta)
+        private bool Enclose(int i, Complex m0, Complex g0, double r, out double delta) => Enclose(i, m0, g0, r, out delta, out _);
+
+        /// <summary>As <see cref="Enclose(int, Complex, Complex, double, out double)"/>, also giving g_i'(m0).</summary>
+        private bool Enclose(int i, Complex m0, Complex g0, double r, out double delta, out Complex slope)
+        {
+            CentreDerivatives(i, g0, m0, out Complex d0, out Complex dm);
+            slope = -dm / d0;
+            return Enclose(i, _distance[i], ComplexModulus.Of(d0), r, out delta);
+        }
+
+        /// <summary>
+        /// <see cref="Enclose(int, Complex, Complex, double, out double)"/> from the centre's atom distances
+        /// |g0 - c_ij rho_i m0| and |dE_i/dg(g0; m0)|; every condition tightens as r grows.
+        /// </summary>
+        private bool Enclose(int i, double[] distance, double d0, double r, out double delta)
         {
             delta = double.PositiveInfinity;
             var c = _c[i];
             var p = _pi[i];
             double rho = _rho[i];
             double residual = 0, mixed = 0;
-            Complex d0 = Complex.Zero;
             for (int j = 0; j < c.Length; j++)
             {
-                Complex q = ComplexReciprocal.Of(g0 - c[j] * rho * m0);
-                d0 -= p[j] * q * q;
-                double gap = 1 / ComplexModulus.Of(q) - c[j] * rho * r;
+                double cr = c[j] * rho;
+                double gap = distance[j] - cr * r;
                 if (!(gap > 0)) return false;
-                residual += p[j] * c[j] * rho / (gap * gap);
-                mixed += 2 * p[j] * c[j] * rho / (gap * gap * gap);
+                double inverse = 1 / gap;
+                double inverse2 = inverse * inverse;
+                residual += p[j] * cr * inverse2;
+                mixed += 2 * p[j] * cr * inverse2 * inverse;
             }
 
-            double dLower = ComplexModulus.Of(d0) - r * mixed;
+            double dLower = d0 - r * mixed;
             if (!(dLower > 0)) return false;
             double step = r * residual / dLower;
             double k = 0;
             for (int j = 0; j < c.Length; j++)
             {
-                double gap = ComplexModulus.Of(g0 - c[j] * rho * m0) - c[j] * rho * r - 2 * step;
+                double gap = distance[j] - c[j] * rho * r - 2 * step;
                 if (!(gap > 0)) return false;
                 k += 2 * p[j] / (gap * gap * gap);
             }
@@ -546,29 +632,33 @@ namespace Diagnostics.Spectra.Inversion
             return true;
         }
 
-        /// <summary>Distance in m from m0 at which some pole c_ij rho_i m of E_i reaches g0.</summary>
-        private double PoleDistance(int i, Complex g0, Complex m0)
+        /// <summary>Distance in m from the reduced test's centre m0 at which some pole c_ij rho_i m of E_i reaches g_i(m0).</summary>
+        private double PoleDistance(int i)
         {
             var c = _c[i];
+            var distance = _distance[i];
             double rho = _rho[i];
             double d = double.PositiveInfinity;
-            for (int j = 0; j < c.Length; j++) d = Math.Min(d, ComplexModulus.Of(g0 - c[j] * rho * m0) / (c[j] * rho));
+            for (int j = 0; j < c.Length; j++) d = Math.Min(d, distance[j] / (c[j] * rho));
             return d;
         }
 
         /// <summary>
         /// Continues the multi-atom unknowns of a solved point (<paramref name="from"/>, at m = from[0]) to m = y[0]: each
-        /// g_i is the unique root within the disc that <see cref="Enclose"/> certifies around g_i(from[0]) for every m at
-        /// distance |y[0] - from[0]|, found by Newton from g_i(from[0]). Returns false (y partly written) when a disc cannot
-        /// be certified; then y must not be used as a start.
+        /// g_i is the unique root within the disc that <see cref="Enclose(int, Complex, Complex, double, out double)"/>
+        /// certifies around g_i(from[0]) for every m at distance |y[0] - from[0]|, found by Newton from the tangent
+        /// prediction g_i(from[0]) + g_i'(from[0]) (y[0] - from[0]). Returns false (y partly written) when a disc cannot be
+        /// certified or Newton lands outside it; then y must not be used as a start.
         /// </summary>
         internal bool TryContinueBranches(Complex[] from, Complex[] y)
         {
-            double r = ComplexModulus.Of(y[0] - from[0]);
+            Complex dm = y[0] - from[0];
+            double r = ComplexModulus.Of(dm);
             for (int i = 0; i < _rho.Length; i++)
             {
-                if (!Enclose(i, from[0], from[1 + i], r, out double delta)) return false;
-                Complex g = SolveG(i, y[0], from[1 + i]);
+                if (!Enclose(i, from[0], from[1 + i], r, out double delta, out Complex slope)) return false;
+                // Newton from the tangent prediction; the root it finds is accepted only inside the certified disc.
+                Complex g = SolveG(i, y[0], from[1 + i] + slope * dm);
                 if (!(ComplexModulus.Of(g - from[1 + i]) <= delta * (1 + 1e-9) + 1e-15 * ComplexModulus.Of(g))) return false;
                 y[1 + i] = g;
             }
@@ -577,9 +667,10 @@ namespace Diagnostics.Spectra.Inversion
         }
 
         /// <summary>
-        /// g_i(m) for an m of the disc certified by the last <see cref="Enclose"/> of the reduced test, where the root is
-        /// unique within _enclosure[i] of <paramref name="centre"/> = g_i(m0): Newton from the previous iterate's g (one or
-        /// two steps away), accepted when it lands in that disc (then it is that root); from the centre otherwise.
+        /// g_i(m) for an m of the disc certified by the last <see cref="Enclose(int, double[], double, double, out double)"/>
+        /// of the reduced test, where the root is unique within _enclosure[i] of <paramref name="centre"/> = g_i(m0): Newton
+        /// from <paramref name="near"/> (the previous iterate's g moved along its tangent), accepted when it lands in that
+        /// disc (then it is that root); from the centre otherwise.
         /// </summary>
         private Complex SolveGInDisc(int i, Complex m, Complex centre, Complex near)
         {
@@ -598,19 +689,25 @@ namespace Diagnostics.Spectra.Inversion
             var c = _c[i];
             var p = _pi[i];
             double rho = _rho[i];
+            double mr = m.Real, mi = m.Imaginary;
             Complex g = start;
             for (int it = 0; it < 100; it++)
             {
-                Complex value = -Complex.One, dg = Complex.Zero;
+                double gr = g.Real, gi = g.Imaginary;
+                double vr = -1, vi = 0, dgr = 0, dgi = 0;
                 for (int j = 0; j < c.Length; j++)
                 {
-                    Complex q = ComplexReciprocal.Of(g - c[j] * rho * m);
-                    Complex pq = p[j] * q;
-                    value += pq;
-                    dg -= pq * q;
+                    double a = c[j] * rho;
+                    ComplexReciprocal.Of(gr - a * mr, gi - a * mi, out double qr, out double qi);
+                    double w = p[j];
+                    double pr = w * qr, pi = w * qi;
+                    vr += pr;
+                    vi += pi;
+                    dgr -= pr * qr - pi * qi;
+                    dgi -= pi * qr + pr * qi;
                 }
 
-                Complex step = value / dg;
+                Complex step = new Complex(vr, vi) / new Complex(dgr, dgi);
                 g -= step;
                 if (ComplexModulus.Of(step) <= 1e-15 * (ComplexModulus.Of(g) + 1)) return g;
             }
@@ -652,20 +749,30 @@ namespace Diagnostics.Spectra.Inversion
             for (int i = 0; i < n; i++)
             {
                 Complex g = y[1 + i];
-                Complex value = -Complex.One, dm = Complex.Zero, dg = Complex.Zero;
                 var c = _c[i];
                 var p = _pi[i];
+                var distance = _distance[i];
                 double rho = _rho[i];
+                double gr = g.Real, gi = g.Imaginary, mr = m.Real, mi = m.Imaginary;
+                double vr = -1, vi = 0, dgr = 0, dgi = 0, dmr = 0, dmi = 0;
                 for (int j = 0; j < c.Length; j++)
                 {
-                    Complex q = ComplexReciprocal.Of(g - c[j] * rho * m);
-                    Complex pq = p[j] * q;
-                    value += pq;
-                    Complex pq2 = pq * q;
-                    dg -= pq2;
-                    dm += pq2 * (c[j] * rho);
+                    double a = c[j] * rho;
+                    double zr = gr - a * mr, zi = gi - a * mi;
+                    ComplexReciprocal.Of(zr, zi, out double qr, out double qi);
+                    double w = p[j];
+                    double pr = w * qr, pi = w * qi;
+                    vr += pr;
+                    vi += pi;
+                    double sr = pr * qr - pi * qi, si = pi * qr + pr * qi;
+                    dgr -= sr;
+                    dgi -= si;
+                    dmr += sr * a;
+                    dmi += si * a;
+                    distance[j] = ComplexModulus.Of(zr, zi);
                 }
 
+                Complex value = new Complex(vr, vi), dm = new Complex(dmr, dmi), dg = new Complex(dgr, dgi);
                 _residual[1 + i] = value;
                 _dJac[i] = dm;
                 _diag[i] = dg;
@@ -702,7 +809,7 @@ namespace Diagnostics.Spectra.Inversion
         /// <summary>
         /// Units of the scaled max-norm at y: for g_i its distance to the nearest pole c_ij rho_i m; for m,
         /// |m| + m_scale capped by the distance to the nearest zero of a factor of A or B and to the nearest pole
-        /// (in m) of any E_i.
+        /// (in m) of any E_i. Reads the atom distances at y that <see cref="NewtonStep"/> has just kept.
         /// </summary>
         private void Scales(Complex[] y)
         {
@@ -714,10 +821,11 @@ namespace Diagnostics.Spectra.Inversion
             {
                 Complex g = y[1 + i];
                 var c = _c[i];
+                var distance = _distance[i];
                 double wg = double.PositiveInfinity;
                 for (int j = 0; j < c.Length; j++)
                 {
-                    double gap = ComplexModulus.Of(g - c[j] * _rho[i] * m);
+                    double gap = distance[j];
                     wg = Math.Min(wg, gap);
                     wm = Math.Min(wm, gap / (c[j] * _rho[i]));
                 }
@@ -734,6 +842,7 @@ namespace Diagnostics.Spectra.Inversion
         /// omega with ||F'(y0)^{-1} (F'(x) - F'(x'))|| &lt;= omega ||x - x'|| on the ball of radius R in the scaled
         /// max-norm: the closed-form inverse of the arrow Jacobian times bounds b_j of the summed second derivatives
         /// of each equation on the ball (majorants of the products of linear factors; distances to the poles of E_i).
+        /// Called right after <see cref="NewtonStep"/> at y0, whose atom distances it reads.
         /// </summary>
         private double LipschitzBound(Complex zeta, Complex[] y0, double radius, Complex schur)
         {
@@ -764,16 +873,16 @@ namespace Diagnostics.Spectra.Inversion
             var bi = _bound;
             for (int i = 0; i < n; i++)
             {
-                Complex g0 = y0[1 + i];
                 double wg = _weight[1 + i];
                 var c = _c[i];
                 var p = _pi[i];
+                var distance = _distance[i];
                 double rho = _rho[i];
                 double bound = 0;
                 for (int j = 0; j < c.Length; j++)
                 {
                     double reach = wg + c[j] * rho * wm;
-                    double gap = ComplexModulus.Of(g0 - c[j] * rho * m0) - radius * reach;
+                    double gap = distance[j] - radius * reach;
                     if (!(gap > 0)) return double.PositiveInfinity;
                     bound += 2 * p[j] * reach * reach / (gap * gap * gap);
                 }
