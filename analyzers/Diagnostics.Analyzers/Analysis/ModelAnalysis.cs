@@ -30,6 +30,7 @@ namespace Diagnostics.Analyzers.Analysis
 
             var network = mapped.Network;
             var rateNotes = new List<string>();
+            SpectrumCache.Start(network);
             foreach (var d in LearningRateBound.Check(model, network, settings, rateNotes, cancellation)) yield return d;
             var outcome = SpectrumCache.Get(network, settings.TimeBudget, cancellation);
             if (outcome == null)

@@ -114,11 +114,20 @@ namespace Diagnostics.Analyzers.Analysis
         /// </summary>
         public static SpectrumOutcome? Get(NetworkArchitecture network, TimeSpan budget, CancellationToken cancellation)
         {
-            var key = network.CacheKey();
-            if (Laws.Count >= Capacity) Laws.Clear();
-            var task = Laws.GetOrAdd(key, _ => new Lazy<Task<SpectrumOutcome>>(() => Task.Factory.StartNew(() => Compute(network), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))).Value;
+            var task = Start(network);
             if (task.IsCompleted) return task.Result;
             return task.Wait((int)Math.Min(int.MaxValue, Math.Max(0, budget.TotalMilliseconds)), cancellation) ? task.Result : null;
+        }
+
+        /// <summary>
+        /// The computation of this architecture's outcome, started (in the background) unless it is cached or running: the
+        /// analysis starts it before it waits for lambda_max, so that the two overlap where a second core is free.
+        /// </summary>
+        public static Task<SpectrumOutcome> Start(NetworkArchitecture network)
+        {
+            var key = network.CacheKey();
+            if (Laws.Count >= Capacity) Laws.Clear();
+            return Laws.GetOrAdd(key, _ => new Lazy<Task<SpectrumOutcome>>(() => Task.Factory.StartNew(() => Compute(network), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))).Value;
         }
 
         private static readonly ConcurrentDictionary<string, Lazy<Task<string?>>> LayerSpecs = new ConcurrentDictionary<string, Lazy<Task<string?>>>(StringComparer.Ordinal);

@@ -73,6 +73,7 @@ public sealed class AnalyzerOptionsAccuracyTests
 /// A density that misses the exact mass on the analyzer's 64 points (<see cref="DensityResolutionException"/>) is computed
 /// once more on <see cref="SpectrumCache.RetryGridPoints"/>.
 /// </summary>
+[Collection("SpectrumCache")]
 public sealed class SpectrumCacheRetryTests
 {
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
@@ -102,5 +103,27 @@ public sealed class SpectrumCacheRetryTests
         for (int k = 1; k <= 9; k++) worst = Math.Max(worst, Math.Abs(reference.CdfNonZero(outcome.Law!.QuantileNonZero(k / 10.0)) - k / 10.0));
         _output.WriteLine($"decile level error against K = 96: {worst:g3}");
         Assert.True(worst <= 0.1, $"decile level error {worst:g3}");
+    }
+}
+
+/// <summary>
+/// The analysis starts the Jacobian spectrum before it waits for lambda_max (FPT003), so that the two overlap:
+/// <see cref="SpectrumCache.Start"/> must begin the very computation that <see cref="SpectrumCache.Get"/> then waits for.
+/// </summary>
+[Collection("SpectrumCache")]
+public sealed class SpectrumCacheStartTests
+{
+    [Fact]
+    public void Start_BeginsTheComputationThatGetReturns()
+    {
+        // An architecture no other test uses (7 Gaussian tanh layers of width 37 at sigma_w^2 = 1.123).
+        var network = NetworkArchitecture.Uniform(Enumerable.Repeat(37, 8).ToArray(), Activation.Tanh, 1.123, 0.01);
+        var started = SpectrumCache.Start(network);
+        Assert.Same(started, SpectrumCache.Start(network));
+        var outcome = SpectrumCache.Get(network, TimeSpan.FromMinutes(2), CancellationToken.None);
+        Assert.NotNull(outcome);
+        Assert.True(started.IsCompleted);
+        Assert.Same(started.Result, outcome);
+        Assert.True(outcome!.Law != null, outcome.Error);
     }
 }
