@@ -524,37 +524,14 @@ namespace Diagnostics.Spectra.Inversion
         // full complex product with a zero imaginary part (there is no mixed operator), and the JIT kept the Complex
         // accumulators on the stack. Same operations otherwise, so the same values up to the sign of zero terms.
 
-        /// <summary>dE_i/dg = -sum_j p_ij / (g - c_ij rho_i m)^2 and dE_i/dm = sum_j p_ij c_ij rho_i / (g - c_ij rho_i m)^2.</summary>
-        private void Derivatives(int i, Complex g, Complex m, out Complex dg, out Complex dm)
+        /// <summary>
+        /// dE_i/dg = -sum_j p_ij / (g - c_ij rho_i m)^2 and dE_i/dm = sum_j p_ij c_ij rho_i / (g - c_ij rho_i m)^2; with
+        /// <paramref name="distance"/>, also |g - c_ij rho_i m| per atom.
+        /// </summary>
+        private void Derivatives(int i, Complex g, Complex m, out Complex dg, out Complex dm, double[]? distance = null)
         {
             var c = _c[i];
             var p = _pi[i];
-            double rho = _rho[i];
-            double gr = g.Real, gi = g.Imaginary, mr = m.Real, mi = m.Imaginary;
-            double dgr = 0, dgi = 0, dmr = 0, dmi = 0;
-            for (int j = 0; j < c.Length; j++)
-            {
-                double a = c[j] * rho;
-                ComplexReciprocal.Of(gr - a * mr, gi - a * mi, out double qr, out double qi);
-                double w = p[j];
-                double pr = w * qr, pi = w * qi;
-                double sr = pr * qr - pi * qi, si = pi * qr + pr * qi; // p q^2
-                dgr -= sr;
-                dgi -= si;
-                dmr += sr * a;
-                dmi += si * a;
-            }
-
-            dg = new Complex(dgr, dgi);
-            dm = new Complex(dmr, dmi);
-        }
-
-        /// <summary>As <see cref="Derivatives"/>, also keeping |g - c_ij rho_i m| per atom in _distance[i].</summary>
-        private void CentreDerivatives(int i, Complex g, Complex m, out Complex dg, out Complex dm)
-        {
-            var c = _c[i];
-            var p = _pi[i];
-            var distance = _distance[i];
             double rho = _rho[i];
             double gr = g.Real, gi = g.Imaginary, mr = m.Real, mi = m.Imaginary;
             double dgr = 0, dgi = 0, dmr = 0, dmi = 0;
@@ -565,17 +542,20 @@ namespace Diagnostics.Spectra.Inversion
                 ComplexReciprocal.Of(zr, zi, out double qr, out double qi);
                 double w = p[j];
                 double pr = w * qr, pi = w * qi;
-                double sr = pr * qr - pi * qi, si = pi * qr + pr * qi;
+                double sr = pr * qr - pi * qi, si = pi * qr + pr * qi; // p q^2
                 dgr -= sr;
                 dgi -= si;
                 dmr += sr * a;
                 dmi += si * a;
-                distance[j] = ComplexModulus.Of(zr, zi);
+                if (distance != null) distance[j] = ComplexModulus.Of(zr, zi);
             }
 
             dg = new Complex(dgr, dgi);
             dm = new Complex(dmr, dmi);
         }
+
+        /// <summary>As <see cref="Derivatives"/>, keeping |g - c_ij rho_i m| per atom in _distance[i].</summary>
+        private void CentreDerivatives(int i, Complex g, Complex m, out Complex dg, out Complex dm) => Derivatives(i, g, m, out dg, out dm, _distance[i]);
 
         /// <summary>
         /// Certifies that for every m with |m - m0| &lt;= r the root g_i(m) is unique within delta of g0 = g_i(m0):

@@ -68,60 +68,55 @@ public sealed class ChainedWalkTests
         Assert.True(results[true].tests < results[false].tests, $"log steps {results[true].tests} vs linear {results[false].tests}");
     }
 
-    [Fact]
-    public void GridAfterAWalk_ReachesTheSameRootsAsFreshProxies()
+    /// <summary>
+    /// Chains the grid x = first, first ratio, ... above last (Im zeta = 1e-7 x) on <paramref name="equation"/>, from a
+    /// proxy at <paramref name="start"/>, and asserts that every point is the root a proxy walk on
+    /// <paramref name="proxyEquation"/>() reaches. Returns the points, the chained basin tests and the largest distance.
+    /// </summary>
+    private static (int Points, long Tests, double Worst) ChainAgainstProxies(MasterEquation equation, Func<MasterEquation> proxyEquation,
+        Complex start, double first, double ratio, double last)
     {
-        var equation = Equation("softplus", 6);
         var lilypads = new NewtonLilypads(equation);
-        var check = new NewtonLilypads(equation);
         var previous = new Complex[equation.Dimension];
         var next = new Complex[equation.Dimension];
         var fresh = new Complex[equation.Dimension];
-        Complex here = new Complex(2, 2e-7);
+        Complex here = start;
         lilypads.SolveFromProxy(here, previous);
         long before = lilypads.Certifications;
         int points = 0;
-        for (double x = 1.9; x > 1e-3; x *= 0.9, points++)
-        {
-            var zeta = new Complex(x, 1e-7 * x);
-            lilypads.SolveFrom(here, previous, zeta, next);
-            check.SolveFromProxy(zeta, fresh);
-            Assert.True(RelativeDistance(next, fresh) < 1e-9, $"x = {x}: {RelativeDistance(next, fresh):g3}");
-            Array.Copy(next, previous, next.Length);
-            here = zeta;
-        }
-
-        _output.WriteLine($"{points} points, {lilypads.Certifications - before} basin tests");
-    }
-
-    /// <summary>
-    /// The reduced basin test starts its search for each layer's disc one size above the disc that layer had in the test
-    /// before, so a long-used equation object tests from other discs than a new one. The roots must not depend on it: a
-    /// 60-point chained grid on one equation object against proxies solved on a new object at every point.
-    /// </summary>
-    [Fact]
-    public void GridOnAWarmEquation_ReachesTheRootsOfNewEquations()
-    {
-        var warm = Equation("tanh", 8);
-        var lilypads = new NewtonLilypads(warm);
-        var previous = new Complex[warm.Dimension];
-        var next = new Complex[warm.Dimension];
-        var fresh = new Complex[warm.Dimension];
-        Complex here = new Complex(3, 3e-7);
-        lilypads.SolveFromProxy(here, previous);
         double worst = 0;
-        for (double x = 2.7; x > 1e-4; x *= 0.84)
+        for (double x = first; x > last; x *= ratio, points++)
         {
             var zeta = new Complex(x, 1e-7 * x);
             lilypads.SolveFrom(here, previous, zeta, next);
-            new NewtonLilypads(Equation("tanh", 8)).SolveFromProxy(zeta, fresh);
+            new NewtonLilypads(proxyEquation()).SolveFromProxy(zeta, fresh);
             worst = Math.Max(worst, RelativeDistance(next, fresh));
             Assert.True(RelativeDistance(next, fresh) < 1e-9, $"x = {x}: {RelativeDistance(next, fresh):g3}");
             Array.Copy(next, previous, next.Length);
             here = zeta;
         }
 
-        _output.WriteLine($"largest relative distance {worst:g3}, {lilypads.Certifications} basin tests on the warm equation");
+        return (points, lilypads.Certifications - before, worst);
+    }
+
+    [Fact]
+    public void GridAfterAWalk_ReachesTheSameRootsAsFreshProxies()
+    {
+        var equation = Equation("softplus", 6);
+        var (points, tests, _) = ChainAgainstProxies(equation, () => equation, new Complex(2, 2e-7), 1.9, 0.9, 1e-3);
+        _output.WriteLine($"{points} points, {tests} basin tests");
+    }
+
+    /// <summary>
+    /// The reduced basin test starts its search for each layer's disc one size above the disc that layer had in the test
+    /// before, so a long-used equation object tests from other discs than a new one. The roots must not depend on it: a
+    /// 59-point chained grid on one equation object against proxies solved on a new object at every point.
+    /// </summary>
+    [Fact]
+    public void GridOnAWarmEquation_ReachesTheRootsOfNewEquations()
+    {
+        var (points, tests, worst) = ChainAgainstProxies(Equation("tanh", 8), () => Equation("tanh", 8), new Complex(3, 3e-7), 2.7, 0.84, 1e-4);
+        _output.WriteLine($"{points} points, largest relative distance {worst:g3}, {tests} basin tests on the warm equation");
     }
 
     /// <summary>
