@@ -122,7 +122,8 @@ public sealed class ChainedWalkTests
     /// <summary>
     /// 20 x Linear(256) SELU on TorchSharp's defaults under the analyzer's options: 19 distinct layers, a hard edge at
     /// zero probed down 48 decades, then 64 grid points. Before the chained walks kept their predictor and stepped in
-    /// log zeta this took 975 basin tests (the 20 ms cold target failed on it: 29 ms); now 196.
+    /// log zeta this took 975 basin tests (the 20 ms cold target failed on it: 29 ms); 196 after, 170 since the plain
+    /// start is no longer tried after a failed predicted start.
     /// </summary>
     [Fact]
     public void SeluOnTorchDefaults_ChainsItsGridInAboutOneBasinTestPerPoint()
