@@ -8,7 +8,8 @@ namespace Diagnostics.Spectra.Laws
     /// <summary>
     /// The law nu_l of the entries of D_l^2 = phi'(h_l)^2 with h_l ~ N(0, q_l): an atom at zero plus non-zero atoms.
     /// Exact for piecewise-linear activations; for smooth ones a K-point Gauss-Hermite discretisation, which
-    /// matches the first 2K - 1 moments of sqrt(q) Z pushed through phi'^2.
+    /// matches the first 2K - 1 moments of sqrt(q) Z pushed through phi'^2; for ELU and SELU the exact atom of the flat
+    /// half h &gt; 0 and the half-range Gauss rule on h &lt; 0 (<see cref="FlatHalf"/>).
     /// </summary>
     public sealed class DerivativeLaw
     {
@@ -43,6 +44,18 @@ namespace Diagnostics.Spectra.Laws
 
         /// <summary>False when the law is a discretisation of a continuous one.</summary>
         public bool IsExact { get; }
+
+        /// <summary>
+        /// The atoms of the true law among <see cref="Values"/>: all of them for an exact law, the flat half's atom
+        /// phi'(0+)^2 (mass 1/2) for ELU and SELU, none for the other smooth activations. The atom rule
+        /// (<see cref="NonZeroAtoms"/>) and the Fisher chain's atoms read these.
+        /// </summary>
+        internal double[] ExactValues => _exactValues ?? (IsExact ? Values : Array.Empty<double>());
+
+        /// <summary>Masses of <see cref="ExactValues"/>.</summary>
+        internal double[] ExactMasses => _exactMasses ?? (IsExact ? Masses : Array.Empty<double>());
+
+        private double[]? _exactValues, _exactMasses;
 
         /// <summary>E[phi'^2] of this (possibly discretised) law.</summary>
         public double Mean { get; }
@@ -94,6 +107,8 @@ namespace Diagnostics.Spectra.Laws
             var rule = GaussianExpectation.Hermite(atoms);
             var nodes = rule.Nodes;
             var weights = rule.Weights;
+            if (phi.Kind == ActivationKind.Elu || phi.Kind == ActivationKind.Selu)
+                return FlatHalf(phi, q, atoms / 2, crossings, deadAtLeft);
             // Saturated units (large q: tanh, sigmoid, ELU...): when the live set is one interval [a, b] holding fewer
             // than half the Gauss-Hermite nodes, those few nodes cannot resolve phi'^2 across it; Gauss-Legendre on
             // [a, b] with the normal density as weight puts all K atoms there.
@@ -150,6 +165,104 @@ namespace Diagnostics.Spectra.Laws
 
             return new DerivativeLaw(zero, values.ToArray(), masses.ToArray(), values.Count == 1);
         }
+
+        /// <summary>
+        /// ELU and SELU: phi' is the constant phi'(0+) for h &gt; 0, so the law of D^2 has an exact atom phi'(0+)^2 of mass
+        /// P(h &gt; 0) = 1/2; only the h &lt; 0 half is continuous, D^2 = k e^{2 s Z} with k = phi'(0-)^2, s = sqrt(q), Z &lt; 0.
+        /// The atom is kept exact (value and mass, marked in <see cref="ExactValues"/>). The half gets the Gauss rule of
+        /// the half-normal weight with K/2 nodes (<see cref="GaussianExpectation.HalfHermite"/>): the kink is at the end of
+        /// that weight's support, so the rule converges geometrically in K where Gauss-Hermite across the kink does not.
+        /// Its live nodes' masses are rescaled to the half's exact live mass and their values to its exact share of
+        /// E[phi'^2] (closed form). When that value rescaling is more than 25% (q above ~300 at K = 16, ~1000 at K = 48:
+        /// the mean then sits within 1/(2 s) of the kink, closer than the first node), the half is instead cut into cells
+        /// at the midpoints between those nodes, each cell one atom with its exact Gaussian mass at its exact conditional
+        /// mean of D^2: exact mass and mean without rescaling, coarse in distribution.
+        /// </summary>
+        /// <remarks>
+        /// Before, the whole Gauss-Hermite law (which straddles the kink at 0) was rescaled to the exact mean, and that moved
+        /// the atom; the law was not marked exact, so atoms away from zero of orthogonal networks were not computed. Tried and
+        /// not kept: Gauss-Legendre nodes in Phi(z) on the live half (reverted on 2026-12-07: in the exploding regime it spread
+        /// all K/2 nodes over ten decades of D^2 and broke walks), Gauss-Hermite's own nodes on z &lt; 0 rescaled to the half's
+        /// mass and mean (values multiplied by up to 10 at large q), and the cells alone at Gauss-Hermite's midpoints
+        /// (conditional means sit near the top of cells wide in log D^2; first-order convergence in K, medians of Gaussian
+        /// SELU laws 20-90% high at K = 48).
+        /// </remarks>
+        private static DerivativeLaw FlatHalf(Activation phi, double q, int halfNodes, List<double> crossings, bool deadAtLeft)
+        {
+            const double MaxValueRescaling = 0.25;
+            double s = Math.Sqrt(q), t = 2 * s;
+            double top = phi.Derivative(s);
+            double flat = top * top;
+            double kink = phi.Kind == ActivationKind.Elu
+                ? Activation.EluAlpha * Activation.EluAlpha
+                : Activation.SeluScale * Activation.SeluScale * Activation.SeluAlpha * Activation.SeluAlpha;
+            double halfMean = ActivationMoments.LowerHalfDerivativeSecondMoment(phi, q);
+            // The inactive units of these activations are the far left tail: z below the first crossing.
+            double cut = deadAtLeft && crossings.Count > 0 ? Math.Min(crossings[0], 0) : double.NegativeInfinity;
+            double liveHalf = 0.5 - Activation.StandardNormalCdf(cut);
+            var rule = GaussianExpectation.HalfHermite(Math.Max(1, halfNodes));
+            var pairs = new List<KeyValuePair<double, double>>(rule.Nodes.Length + 1);
+            if (liveHalf > 0 && halfMean > 0)
+            {
+                double weight = 0, first = 0;
+                for (int j = 0; j < rule.Nodes.Length; j++)
+                {
+                    double z = -rule.Nodes[j];
+                    if (z < cut) continue;
+                    double c = kink * Math.Exp(t * z);
+                    pairs.Add(new KeyValuePair<double, double>(c, rule.Weights[j]));
+                    weight += rule.Weights[j];
+                    first += c * rule.Weights[j];
+                }
+
+                double massScale = liveHalf / weight, valueScale = halfMean / (first * massScale);
+                if (pairs.Count > 0 && Math.Abs(valueScale - 1) <= MaxValueRescaling)
+                {
+                    for (int j = 0; j < pairs.Count; j++) pairs[j] = new KeyValuePair<double, double>(pairs[j].Key * valueScale, pairs[j].Value * massScale);
+                }
+                else
+                {
+                    // Cells between the midpoints of the nodes (z ascending: the deepest node first), truncated at the cut.
+                    pairs.Clear();
+                    var z = new double[rule.Nodes.Length];
+                    for (int j = 0; j < z.Length; j++) z[j] = -rule.Nodes[z.Length - 1 - j];
+                    double cellMeans = 0;
+                    for (int j = 0; j < z.Length; j++)
+                    {
+                        double a = Math.Max(j == 0 ? double.NegativeInfinity : 0.5 * (z[j - 1] + z[j]), cut);
+                        double b = j == z.Length - 1 ? 0 : 0.5 * (z[j] + z[j + 1]);
+                        if (!(b > a)) continue;
+                        double mass = Activation.StandardNormalCdf(b) - Activation.StandardNormalCdf(a);
+                        double mean = kink * (ExponentialTail(t, b) - ExponentialTail(t, a));
+                        if (!(mass > 0) || !(mean > 0)) continue; // too thin or too deep to resolve: counted at zero below
+                        pairs.Add(new KeyValuePair<double, double>(mean / mass, mass));
+                        cellMeans += mean;
+                    }
+
+                    // The cells' means telescope to the half's mean above the cut; the inactive tail's share (below 1e-10 of
+                    // the mean) goes to the cells so that the law's mean is exact.
+                    for (int j = 0; j < pairs.Count; j++) pairs[j] = new KeyValuePair<double, double>(pairs[j].Key * halfMean / cellMeans, pairs[j].Value);
+                }
+            }
+
+            pairs.Add(new KeyValuePair<double, double>(flat, 0.5));
+            pairs.Sort((x, y) => x.Key.CompareTo(y.Key));
+            double live = 0;
+            foreach (var pair in pairs) live += pair.Value;
+            var values = new double[pairs.Count];
+            var masses = new double[pairs.Count];
+            for (int j = 0; j < pairs.Count; j++)
+            {
+                values[j] = pairs[j].Key;
+                masses[j] = pairs[j].Value;
+            }
+
+            return new DerivativeLaw(Math.Max(0, 1 - live), values, masses, values.Length == 1) { _exactValues = new[] { flat }, _exactMasses = new[] { 0.5 } };
+        }
+
+        /// <summary>e^{t^2/2} Phi(x - t) = E[e^{t Z}; Z &lt; x] for x &lt;= 0 &lt; t, without overflow: erfcx((t - x)/sqrt 2) e^{t x - x^2/2} / 2.</summary>
+        private static double ExponentialTail(double t, double x) =>
+            double.IsNegativeInfinity(x) ? 0 : 0.5 * ActivationMoments.ScaledErfc((t - x) / Math.Sqrt(2)) * Math.Exp(t * x - 0.5 * x * x);
 
         private static int CountInside(double[] nodes, double a, double b)
         {

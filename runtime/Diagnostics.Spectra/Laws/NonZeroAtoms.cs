@@ -18,11 +18,12 @@ namespace Diagnostics.Spectra.Laws
     /// that is positive;</item>
     /// <item>orthogonal W_l with N_l &gt; N_{l-1} (orthonormal columns): K is embedded, its masses scaled by N_{l-1} / N_l;</item>
     /// <item>Gaussian W_l: Marchenko-Pastur factors have no atom away from zero, so none survives;</item>
-    /// <item>D_l^2, free from W K W^T: atoms u v_j with mass w + p_j - 1 where positive; a continuous D^2 law (smooth
-    /// activations, even when discretised for the density) has no atom, so none survives.</item>
+    /// <item>D_l^2, free from W K W^T: atoms u v_j with mass w + p_j - 1 where positive, over the true atoms of D^2
+    /// (<see cref="DerivativeLaw.ExactValues"/>): all of a piecewise-linear law's, the flat half phi'(0+)^2 (mass 1/2) of
+    /// ELU and SELU; the other smooth activations have none (even when discretised for the density), so none survives.</item>
     /// </list>
     /// The non-zero eigenvalues of J^T J are those of J J^T = K_L: masses times N_L / N_0 in the law of J^T J.
-    /// Atoms away from zero therefore need orthogonal weights throughout and piecewise-linear activations, with mild
+    /// Atoms away from zero therefore need orthogonal weights throughout and piecewise-linear activations (or ELU/SELU), with mild
     /// compressions (e.g. one leaky-ReLU hidden layer between square orthogonal layers: two atoms of mass 1/2, no
     /// continuous part).
     /// </remarks>
@@ -40,7 +41,9 @@ namespace Diagnostics.Spectra.Laws
             {
                 var layer = network.Layers[l];
                 var law = laws[l];
-                if (layer.Weights != WeightDistribution.Orthogonal || !law.IsExact) return new List<SpectralAtom>();
+                var values = law.ExactValues;
+                var masses = law.ExactMasses;
+                if (layer.Weights != WeightDistribution.Orthogonal || values.Length == 0) return new List<SpectralAtom>();
                 double ratio = network.WidthProfile[l + 1] / network.WidthProfile[l];
                 next.Clear();
                 foreach (var atom in atoms)
@@ -48,10 +51,10 @@ namespace Diagnostics.Spectra.Laws
                     double mass = ratio <= 1 ? (ratio + atom.Mass - 1) / ratio : atom.Mass / ratio;
                     if (!(mass > MassTolerance)) continue;
                     double position = atom.Position * layer.WeightVariance;
-                    for (int j = 0; j < law.Values.Length; j++)
+                    for (int j = 0; j < values.Length; j++)
                     {
-                        double combined = mass + law.Masses[j] - 1;
-                        if (combined > MassTolerance) next.Add(new SpectralAtom(position * law.Values[j], Math.Min(1, combined)));
+                        double combined = mass + masses[j] - 1;
+                        if (combined > MassTolerance) next.Add(new SpectralAtom(position * values[j], Math.Min(1, combined)));
                     }
                 }
 

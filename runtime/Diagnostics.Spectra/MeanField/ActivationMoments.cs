@@ -73,6 +73,21 @@ namespace Diagnostics.Spectra.MeanField
             }
         }
 
+        /// <summary>
+        /// E[phi'(sqrt(q) Z)^2; Z &lt; 0] for ELU and SELU (closed form: a^2 scale^2 E[e^{2 sqrt(q) Z}; Z &lt; 0]), the share of the
+        /// continuous half of their D^2 law in its mean.
+        /// </summary>
+        internal static double LowerHalfDerivativeSecondMoment(Activation phi, double q)
+        {
+            switch (phi.Kind)
+            {
+                case ActivationKind.Elu: return Activation.EluAlpha * Activation.EluAlpha * LowerExponentialMoment(2 * Math.Sqrt(q));
+                case ActivationKind.Selu:
+                    return Activation.SeluScale * Activation.SeluScale * Activation.SeluAlpha * Activation.SeluAlpha * LowerExponentialMoment(2 * Math.Sqrt(q));
+                default: throw new ArgumentException($"{phi} has no flat half.", nameof(phi));
+            }
+        }
+
         /// <summary>E[GELU(sqrt(q) Z)^2] / q = 1/4 + asin(q / (1 + q)) / (2 pi) + q / (pi (1 + q) sqrt(1 + 2 q)).</summary>
         private static double GeluBracket(double q) =>
             0.25 + Math.Asin(q / (1 + q)) / (2 * Math.PI) + q / (Math.PI * (1 + q) * Math.Sqrt(1 + 2 * q));

@@ -8,9 +8,8 @@ using Xunit.Abstractions;
 namespace Diagnostics.Spectra.Tests.Laws;
 
 /// <summary>
-/// ELU and SELU (phi' constant for h &gt; 0, a kink at 0) against sampled networks, with the Gauss-Hermite discretisation
-/// of D^2. (A discretisation keeping the flat half as an exact atom was tried on 2026-12-07 and reverted: it broke two
-/// Gaussian ELU/SELU sweep draws in the exploding regime; docs/engine/README.md.)
+/// ELU and SELU (phi' constant for h &gt; 0, a kink at 0) against sampled networks: the flat half of D^2 an exact atom, the
+/// other half by the half-range Gauss rule (docs/engine/README.md; Gauss-Hermite across the kink until 2026-12-08).
 /// </summary>
 public sealed class EluSeluMonteCarloTests
 {
@@ -20,8 +19,8 @@ public sealed class EluSeluMonteCarloTests
 
     /// <summary>
     /// Orthogonal SELU 500-300-400-200, sigma_w^2 2.5, at twice the widths, 3 draws (400 non-zero eigenvalues per draw:
-    /// decile level sd sqrt(0.09 / 1200) = 0.009; tolerance 0.04). Measured: level errors at most 0.029 (the reverted
-    /// flat-half discretisation: 0.011).
+    /// decile level sd sqrt(0.09 / 1200) = 0.009; tolerance 0.04). Measured: level errors at most 0.015 (Gauss-Hermite
+    /// across the kink: 0.029).
     /// </summary>
     [Fact]
     [Trait("Category", "MonteCarlo")]
@@ -36,7 +35,7 @@ public sealed class EluSeluMonteCarloTests
 
     /// <summary>
     /// Deep Gaussian SELU (9 layers of 600, sigma_w^2 2.5, sigma_b^2 0.05), 3 draws: about 1,000 non-zero eigenvalues, decile
-    /// level sd 0.0095; tolerance 0.04. Measured: level errors at most 0.016 (the reverted flat-half discretisation: 0.003).
+    /// level sd 0.0095; tolerance 0.04. Measured: level errors at most 0.003 (Gauss-Hermite across the kink: 0.016).
     /// </summary>
     [Fact]
     [Trait("Category", "MonteCarlo")]
