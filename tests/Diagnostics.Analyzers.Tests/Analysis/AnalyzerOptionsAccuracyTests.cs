@@ -91,9 +91,10 @@ public sealed class SpectrumCacheRetryTests
         var outcome = SpectrumCache.Get(network, TimeSpan.FromMinutes(2), CancellationToken.None);
         Assert.NotNull(outcome);
         Assert.True(outcome!.Law != null, outcome.Error);
-        // It is the law of the finer grid, with the other options unchanged.
+        // It is the law of the finer grid and the engine's tail mass, with the other options unchanged.
         var finer = SpectrumCache.Options();
         finer.GridPoints = SpectrumCache.RetryGridPoints;
+        finer.TailMass = SpectrumCache.RetryTailMass;
         var expected = JacobianSpectrum.Compute(network, finer);
         for (int k = 1; k <= 9; k++) Assert.Equal(expected.QuantileNonZero(k / 10.0), outcome.Law!.QuantileNonZero(k / 10.0));
         // One wide smooth D^2 law behind a single Marchenko-Pastur factor: the discretisation itself moves the deciles here
@@ -103,6 +104,26 @@ public sealed class SpectrumCacheRetryTests
         for (int k = 1; k <= 9; k++) worst = Math.Max(worst, Math.Abs(reference.CdfNonZero(outcome.Law!.QuantileNonZero(k / 10.0)) - k / 10.0));
         _output.WriteLine($"decile level error against K = 96: {worst:g3}");
         Assert.True(worst <= 0.1, $"decile level error {worst:g3}");
+    }
+
+    [Fact]
+    public void TailExtrapolationOffTheMass_IsRetriedWithTheEnginesTailMass()
+    {
+        // Random sweep draw 200170: Gaussian SELU, 19 layers with a chain of width-5 bottlenecks. With the analyzer's tail
+        // mass 1e-2 the density integrates to 0.0121 for the exact non-zero mass 0.0111, on 64 points and on 256.
+        var network = NetworkArchitecture.Uniform(new[] { 450, 110, 80, 13, 30, 20, 33, 16, 5, 10, 5, 13, 112, 56, 32, 6, 5, 5, 5, 5 },
+            Activation.Parse("selu"), 1.565, 0.05, WeightDistribution.Gaussian, Activation.Identity);
+        var coarse = SpectrumCache.Options();
+        Assert.Throws<Diagnostics.Spectra.DensityResolutionException>(() => JacobianSpectrum.Compute(network, coarse));
+        coarse.GridPoints = SpectrumCache.RetryGridPoints;
+        Assert.Throws<Diagnostics.Spectra.DensityResolutionException>(() => JacobianSpectrum.Compute(network, coarse));
+        SpectrumCache.Clear();
+        var outcome = SpectrumCache.Get(network, TimeSpan.FromMinutes(2), CancellationToken.None);
+        Assert.NotNull(outcome);
+        Assert.True(outcome!.Law != null, outcome.Error);
+        _output.WriteLine($"mass {outcome.Law!.TotalMass:R}, density mean / exact mean {outcome.Law.DensityMean / outcome.Law.Mean:R}");
+        Assert.Equal(1, outcome.Law.TotalMass, 1e-3);
+        Assert.Equal(1, outcome.Law.DensityMean / outcome.Law.Mean, 1e-3);
     }
 }
 
