@@ -190,7 +190,7 @@ namespace Diagnostics.Spectra.Fisher
 
         /// <summary>
         /// Atoms of mu_L: mu_1 = delta_a; through a level the zero atom of rho is max(nu({0}), 1 - min(1, lambda)), a non-zero
-        /// atom t of mu_l survives in nu boxtimes mu_l at t c with mass mu({t}) + nu({c}) - 1 (exact D^2 atoms only),
+        /// atom t of mu_l survives in nu boxtimes mu_l at t c with mass mu({t}) + nu({c}) - 1 (true D^2 atoms only: ELU/SELU's flat half among them),
         /// then at t c sigma^2 with mass + min(1, lambda) - 1 (orthogonal) or not at all (Gaussian: Marchenko-Pastur has
         /// no non-zero atom); the zero atom of rho becomes the atom c1 of K_{l+1} with mass 1 - r (1 - rho({0})).
         /// </summary>
@@ -206,14 +206,17 @@ namespace Diagnostics.Spectra.Fisher
                 var next = new List<SpectralAtom>();
                 double zeroMass = 1 - level.R * (1 - rho0);
                 if (zeroMass > MinMass) next.Add(new SpectralAtom(level.C1, zeroMass));
-                if (nu.IsExact && level.Weights == WeightDistribution.Orthogonal)
+                // The true atoms of D^2: all of a piecewise-linear law's, ELU/SELU's flat half (mass 1/2), none of a smooth one.
+                var exactValues = nu.ExactValues;
+                var exactMasses = nu.ExactMasses;
+                if (exactValues.Length > 0 && level.Weights == WeightDistribution.Orthogonal)
                 {
                     foreach (var t in atoms)
                     {
-                        for (int j = 0; j < nu.Values.Length; j++)
+                        for (int j = 0; j < exactValues.Length; j++)
                         {
-                            double mass = t.Mass + nu.Masses[j] - 1 + pActive - 1;
-                            if (mass > MinMass) next.Add(new SpectralAtom(level.C1 + level.C2 * t.Position * nu.Values[j] * level.WeightVariance, level.R * mass));
+                            double mass = t.Mass + exactMasses[j] - 1 + pActive - 1;
+                            if (mass > MinMass) next.Add(new SpectralAtom(level.C1 + level.C2 * t.Position * exactValues[j] * level.WeightVariance, level.R * mass));
                         }
                     }
                 }
