@@ -109,6 +109,11 @@ namespace Diagnostics.Spectra.Laws
             var weights = rule.Weights;
             if (phi.Kind == ActivationKind.Elu || phi.Kind == ActivationKind.Selu)
                 return FlatHalf(phi, q, atoms / 2, crossings, deadAtLeft);
+            if ((phi.Kind == ActivationKind.Gelu || phi.Kind == ActivationKind.Silu) && atoms >= 2 && SplitAtTheZero(phi, sq, atoms, out var splitNodes, out var splitWeights))
+            {
+                nodes = splitNodes;
+                weights = splitWeights;
+            }
             // Saturated units (large q: tanh, sigmoid, ELU...): when the live set is one interval [a, b] holding fewer
             // than half the Gauss-Hermite nodes, those few nodes cannot resolve phi'^2 across it; Gauss-Legendre on
             // [a, b] with the normal density as weight puts all K atoms there.
@@ -258,6 +263,62 @@ namespace Diagnostics.Spectra.Laws
             }
 
             return new DerivativeLaw(Math.Max(0, 1 - live), values, masses, values.Length == 1) { _exactValues = new[] { flat }, _exactMasses = new[] { 0.5 } };
+        }
+
+        /// <summary>
+        /// GELU and SiLU: phi' has one zero x_0 (GELU -0.7518, SiLU -1.2785), where phi'^2 has a double zero, so the law of
+        /// D^2 has a density ~ c^(-1/2) at 0. Gauss-Hermite nodes fall next to z_0 = x_0 / sqrt(q) by chance: the small atoms
+        /// they give, and the lowest deciles of the Jacobian law, jump with K. Here the Gaussian weight is split at z_0 and
+        /// each side gets its own Gauss rule (<see cref="GaussianExpectation.TruncatedHermite"/>), nodes in proportion to its
+        /// mass (at least one each; false, and Gauss-Hermite kept, when a side has mass below 1e-12): phi'^2 is analytic on each side, and the nodes cluster at
+        /// z_0 in the same way for every K.
+        /// </summary>
+        private static bool SplitAtTheZero(Activation phi, double sq, int atoms, out double[] nodes, out double[] weights)
+        {
+            double z0 = DerivativeZero(phi) / sq;
+            double left = Activation.StandardNormalCdf(z0);
+            nodes = Array.Empty<double>();
+            weights = Array.Empty<double>();
+            // A side with mass below 1e-12 (small q: z_0 below -7) carries nothing: Gauss-Hermite stays (callers keep it).
+            if (!(left > 1e-12 && left < 1 - 1e-12)) return false;
+            int nLeft = Math.Max(1, Math.Min(atoms - 1, (int)Math.Round(atoms * left)));
+            int nRight = atoms - nLeft;
+            var right = GaussianExpectation.TruncatedHermite(z0, nRight);
+            var mirrored = GaussianExpectation.TruncatedHermite(-z0, nLeft);
+            nodes = new double[atoms];
+            weights = new double[atoms];
+            for (int j = 0; j < nLeft; j++)
+            {
+                nodes[j] = -mirrored.Nodes[nLeft - 1 - j];
+                weights[j] = mirrored.Weights[nLeft - 1 - j];
+            }
+
+            for (int j = 0; j < nRight; j++)
+            {
+                nodes[nLeft + j] = right.Nodes[j];
+                weights[nLeft + j] = right.Weights[j];
+            }
+
+            return true;
+        }
+
+        private static double _geluZero = double.NaN, _siluZero = double.NaN;
+
+        /// <summary>The zero of phi' (GELU, SiLU) by bisection on [-3, 0], computed once.</summary>
+        private static double DerivativeZero(Activation phi)
+        {
+            double cached = phi.Kind == ActivationKind.Gelu ? _geluZero : _siluZero;
+            if (!double.IsNaN(cached)) return cached;
+            double lo = -3, hi = 0; // phi'(-3) < 0 < phi'(0) for both
+            for (int it = 0; it < 100 && hi - lo > 1e-16; it++)
+            {
+                double mid = 0.5 * (lo + hi);
+                if (phi.Derivative(mid) < 0) lo = mid; else hi = mid;
+            }
+
+            double zero = 0.5 * (lo + hi);
+            if (phi.Kind == ActivationKind.Gelu) _geluZero = zero; else _siluZero = zero;
+            return zero;
         }
 
         /// <summary>e^{t^2/2} Phi(x - t) = E[e^{t Z}; Z &lt; x] for x &lt;= 0 &lt; t, without overflow: erfcx((t - x)/sqrt 2) e^{t x - x^2/2} / 2.</summary>
