@@ -189,8 +189,8 @@ namespace Diagnostics.Spectra.Laws
         /// not kept: Gauss-Legendre nodes in Phi(z) on the live half (reverted on 2026-12-07: in the exploding regime it spread
         /// all K/2 nodes over ten decades of D^2 and broke walks), Gauss-Hermite's own nodes on z &lt; 0 rescaled to the half's
         /// mass and mean (values multiplied by up to 10 at large q), and the cells alone at Gauss-Hermite's midpoints
-        /// (conditional means sit near the top of cells wide in log D^2; first-order convergence in K, medians of Gaussian
-        /// SELU laws 20-90% high at K = 48).
+        /// (conditional means sit near the top of cells wide in log D^2; first-order convergence in K: the median of a
+        /// Gaussian SELU law 2.1x the converged value at K = 48, 1.3x at K = 192).
         /// </remarks>
         private static DerivativeLaw FlatHalf(Activation phi, double q, int halfNodes, List<double> crossings, bool deadAtLeft)
         {
