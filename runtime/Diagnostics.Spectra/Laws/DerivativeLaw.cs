@@ -104,11 +104,11 @@ namespace Diagnostics.Spectra.Laws
             double sq = Math.Sqrt(q);
             var crossings = ThresholdCrossings(phi, sq, threshold, out bool deadAtLeft);
             double dead = InactiveMass(crossings, deadAtLeft);
+            if (phi.Kind == ActivationKind.Elu || phi.Kind == ActivationKind.Selu)
+                return FlatHalf(phi, q, atoms / 2, crossings, deadAtLeft);
             var rule = GaussianExpectation.Hermite(atoms);
             var nodes = rule.Nodes;
             var weights = rule.Weights;
-            if (phi.Kind == ActivationKind.Elu || phi.Kind == ActivationKind.Selu)
-                return FlatHalf(phi, q, atoms / 2, crossings, deadAtLeft);
             if ((phi.Kind == ActivationKind.Gelu || phi.Kind == ActivationKind.Silu) && atoms >= 2 && SplitAtTheZero(phi, sq, atoms, out var splitNodes, out var splitWeights))
             {
                 nodes = splitNodes;
@@ -302,23 +302,22 @@ namespace Diagnostics.Spectra.Laws
             return true;
         }
 
-        private static double _geluZero = double.NaN, _siluZero = double.NaN;
+        private static readonly double GeluZero = ZeroOfDerivative(Activation.Gelu), SiluZero = ZeroOfDerivative(Activation.Silu);
 
-        /// <summary>The zero of phi' (GELU, SiLU) by bisection on [-3, 0], computed once.</summary>
-        private static double DerivativeZero(Activation phi)
+        /// <summary>The zero of phi' (GELU, SiLU).</summary>
+        private static double DerivativeZero(Activation phi) => phi.Kind == ActivationKind.Gelu ? GeluZero : SiluZero;
+
+        /// <summary>The zero of phi' by bisection on [-3, 0] (phi'(-3) &lt; 0 &lt; phi'(0) for GELU and SiLU).</summary>
+        private static double ZeroOfDerivative(Activation phi)
         {
-            double cached = phi.Kind == ActivationKind.Gelu ? _geluZero : _siluZero;
-            if (!double.IsNaN(cached)) return cached;
-            double lo = -3, hi = 0; // phi'(-3) < 0 < phi'(0) for both
+            double lo = -3, hi = 0;
             for (int it = 0; it < 100 && hi - lo > 1e-16; it++)
             {
                 double mid = 0.5 * (lo + hi);
                 if (phi.Derivative(mid) < 0) lo = mid; else hi = mid;
             }
 
-            double zero = 0.5 * (lo + hi);
-            if (phi.Kind == ActivationKind.Gelu) _geluZero = zero; else _siluZero = zero;
-            return zero;
+            return 0.5 * (lo + hi);
         }
 
         /// <summary>e^{t^2/2} Phi(x - t) = E[e^{t Z}; Z &lt; x] for x &lt;= 0 &lt; t, without overflow: erfcx((t - x)/sqrt 2) e^{t x - x^2/2} / 2.</summary>
